@@ -435,7 +435,7 @@ impl<'a> Generator<'a> {
         let mut fields = BTreeSet::new();
         let mut field_names = Vec::new();
         for (member, target) in &mems {
-            let mut field = member.to_snake_case();
+            let mut field = field_name(member);
             if RUST_KEYWORDS.contains(&field.as_str()) {
                 field = format!("r#{field}");
             }
@@ -513,16 +513,14 @@ impl<'a> Generator<'a> {
                     );
                 }
             }
-            "integer" | "long" => {
-                if min.is_some() || max.is_some() {
+            "integer" | "long"
+                if (min.is_some() || max.is_some()) => {
                     let _ = writeln!(s, "{pad}v.number(crate::runtime::AsI64::as_i64({var}), {}, {});", fmt_opt_i64(min), fmt_opt_i64(max));
                 }
-            }
-            "blob" => {
-                if min.is_some() || max.is_some() {
+            "blob"
+                if (min.is_some() || max.is_some()) => {
                     let _ = writeln!(s, "{pad}v.length(crate::runtime::ByteLen::byte_len({var}), {}, {}, true);", fmt_opt_i64(min), fmt_opt_i64(max));
                 }
-            }
             "list" => {
                 if min.is_some() || max.is_some() {
                     let _ = writeln!(s, "{pad}v.length({var}.len(), {}, {}, {sensitive});", fmt_opt_i64(min), fmt_opt_i64(max));
@@ -562,6 +560,17 @@ impl<'a> Generator<'a> {
             );
         }
     }
+}
+
+/// Rust field name for a member: snake case, with AWS's mixed-case acronyms (`OAuth`, `URLs`)
+/// kept whole so `CallbackURLs` becomes `callback_urls`, not `callback_ur_ls`.
+fn field_name(member: &str) -> String {
+    member
+        .replace("OAuth", "Oauth")
+        .replace("URLs", "Urls")
+        .replace("ARNs", "Arns")
+        .replace("IDs", "Ids")
+        .to_snake_case()
 }
 
 fn lower_first(s: &str) -> String {

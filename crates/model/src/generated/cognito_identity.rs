@@ -467,9 +467,9 @@ pub struct CreateIdentityPoolInput {
     #[serde(rename = "IdentityPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_tags: Option<BTreeMap<String, String>>,
     #[serde(rename = "OpenIdConnectProviderARNs", default, skip_serializing_if = "Option::is_none")]
-    pub open_id_connect_provider_ar_ns: Option<Vec<String>>,
+    pub open_id_connect_provider_arns: Option<Vec<String>>,
     #[serde(rename = "SamlProviderARNs", default, skip_serializing_if = "Option::is_none")]
-    pub saml_provider_ar_ns: Option<Vec<String>>,
+    pub saml_provider_arns: Option<Vec<String>>,
     #[serde(rename = "SupportedLoginProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_login_providers: Option<BTreeMap<String, String>>,
 }
@@ -506,7 +506,7 @@ impl Validate for CreateIdentityPoolInput {
             }
             v.leave();
         }
-        if let Some(x) = &self.open_id_connect_provider_ar_ns {
+        if let Some(x) = &self.open_id_connect_provider_arns {
             v.enter("openIdConnectProviderARNs");
             for (i, item) in x.iter().enumerate() {
                 v.enter_index(i);
@@ -515,7 +515,7 @@ impl Validate for CreateIdentityPoolInput {
             }
             v.leave();
         }
-        if let Some(x) = &self.saml_provider_ar_ns {
+        if let Some(x) = &self.saml_provider_arns {
             v.enter("samlProviderARNs");
             for (i, item) in x.iter().enumerate() {
                 v.enter_index(i);
@@ -1144,9 +1144,9 @@ pub struct IdentityPool {
     #[serde(rename = "IdentityPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_tags: Option<BTreeMap<String, String>>,
     #[serde(rename = "OpenIdConnectProviderARNs", default, skip_serializing_if = "Option::is_none")]
-    pub open_id_connect_provider_ar_ns: Option<Vec<String>>,
+    pub open_id_connect_provider_arns: Option<Vec<String>>,
     #[serde(rename = "SamlProviderARNs", default, skip_serializing_if = "Option::is_none")]
-    pub saml_provider_ar_ns: Option<Vec<String>>,
+    pub saml_provider_arns: Option<Vec<String>>,
     #[serde(rename = "SupportedLoginProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_login_providers: Option<BTreeMap<String, String>>,
 }
@@ -1189,7 +1189,7 @@ impl Validate for IdentityPool {
             }
             v.leave();
         }
-        if let Some(x) = &self.open_id_connect_provider_ar_ns {
+        if let Some(x) = &self.open_id_connect_provider_arns {
             v.enter("openIdConnectProviderARNs");
             for (i, item) in x.iter().enumerate() {
                 v.enter_index(i);
@@ -1198,7 +1198,7 @@ impl Validate for IdentityPool {
             }
             v.leave();
         }
-        if let Some(x) = &self.saml_provider_ar_ns {
+        if let Some(x) = &self.saml_provider_arns {
             v.enter("samlProviderARNs");
             for (i, item) in x.iter().enumerate() {
                 v.enter_index(i);

@@ -6459,17 +6459,17 @@ pub struct CreateUserPoolClientRequest {
     #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i32>,
     #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows: Option<Vec<OAuthFlowType>>,
+    pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows_user_pool_client: Option<bool>,
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
     #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_scopes: Option<Vec<String>>,
+    pub allowed_oauth_scopes: Option<Vec<String>>,
     #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
     #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i32>,
     #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
-    pub callback_ur_ls: Option<Vec<String>>,
+    pub callback_urls: Option<Vec<String>>,
     #[serde(rename = "ClientName")]
     pub client_name: String,
     #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
@@ -6487,7 +6487,7 @@ pub struct CreateUserPoolClientRequest {
     #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i32>,
     #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
-    pub logout_ur_ls: Option<Vec<String>>,
+    pub logout_urls: Option<Vec<String>>,
     #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
     #[serde(rename = "PublishSecretsInAWSSecretsManager", default, skip_serializing_if = "Option::is_none")]
@@ -6515,7 +6515,7 @@ impl Validate for CreateUserPoolClientRequest {
             v.number(crate::runtime::AsI64::as_i64(x), Some(1i64), Some(86400i64));
             v.leave();
         }
-        if let Some(x) = &self.allowed_o_auth_flows {
+        if let Some(x) = &self.allowed_oauth_flows {
             v.enter("allowedOAuthFlows");
             v.length(x.len(), Some(0i64), Some(3i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -6525,7 +6525,7 @@ impl Validate for CreateUserPoolClientRequest {
             }
             v.leave();
         }
-        if let Some(x) = &self.allowed_o_auth_scopes {
+        if let Some(x) = &self.allowed_oauth_scopes {
             v.enter("allowedOAuthScopes");
             v.length(x.len(), None, Some(50i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -6545,7 +6545,7 @@ impl Validate for CreateUserPoolClientRequest {
             v.number(crate::runtime::AsI64::as_i64(x), Some(3i64), Some(15i64));
             v.leave();
         }
-        if let Some(x) = &self.callback_ur_ls {
+        if let Some(x) = &self.callback_urls {
             v.enter("callbackURLs");
             v.length(x.len(), Some(0i64), Some(100i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -6585,7 +6585,7 @@ impl Validate for CreateUserPoolClientRequest {
             v.number(crate::runtime::AsI64::as_i64(x), Some(1i64), Some(86400i64));
             v.leave();
         }
-        if let Some(x) = &self.logout_ur_ls {
+        if let Some(x) = &self.logout_urls {
             v.enter("logoutURLs");
             v.length(x.len(), Some(0i64), Some(100i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -11851,7 +11851,7 @@ impl Validate for ListClientMetadataURLsRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListClientMetadataURLsResponse {
     #[serde(rename = "ClientMetadataURLs")]
-    pub client_metadata_ur_ls: Vec<ClientMetadataURLType>,
+    pub client_metadata_urls: Vec<ClientMetadataURLType>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
@@ -11859,7 +11859,7 @@ pub struct ListClientMetadataURLsResponse {
 impl Validate for ListClientMetadataURLsResponse {
     fn validate(&self, v: &mut Validator) {
         {
-            let x = &self.client_metadata_ur_ls;
+            let x = &self.client_metadata_urls;
             v.enter("clientMetadataURLs");
             v.length(x.len(), Some(0i64), Some(60i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -17534,17 +17534,17 @@ pub struct UpdateUserPoolClientRequest {
     #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i32>,
     #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows: Option<Vec<OAuthFlowType>>,
+    pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows_user_pool_client: Option<bool>,
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
     #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_scopes: Option<Vec<String>>,
+    pub allowed_oauth_scopes: Option<Vec<String>>,
     #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
     #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i32>,
     #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
-    pub callback_ur_ls: Option<Vec<String>>,
+    pub callback_urls: Option<Vec<String>>,
     #[serde(rename = "ClientId")]
     pub client_id: Sensitive<String>,
     #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
@@ -17560,7 +17560,7 @@ pub struct UpdateUserPoolClientRequest {
     #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i32>,
     #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
-    pub logout_ur_ls: Option<Vec<String>>,
+    pub logout_urls: Option<Vec<String>>,
     #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
     #[serde(rename = "PublishSecretsInAWSSecretsManager", default, skip_serializing_if = "Option::is_none")]
@@ -17588,7 +17588,7 @@ impl Validate for UpdateUserPoolClientRequest {
             v.number(crate::runtime::AsI64::as_i64(x), Some(1i64), Some(86400i64));
             v.leave();
         }
-        if let Some(x) = &self.allowed_o_auth_flows {
+        if let Some(x) = &self.allowed_oauth_flows {
             v.enter("allowedOAuthFlows");
             v.length(x.len(), Some(0i64), Some(3i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -17598,7 +17598,7 @@ impl Validate for UpdateUserPoolClientRequest {
             }
             v.leave();
         }
-        if let Some(x) = &self.allowed_o_auth_scopes {
+        if let Some(x) = &self.allowed_oauth_scopes {
             v.enter("allowedOAuthScopes");
             v.length(x.len(), None, Some(50i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -17618,7 +17618,7 @@ impl Validate for UpdateUserPoolClientRequest {
             v.number(crate::runtime::AsI64::as_i64(x), Some(3i64), Some(15i64));
             v.leave();
         }
-        if let Some(x) = &self.callback_ur_ls {
+        if let Some(x) = &self.callback_urls {
             v.enter("callbackURLs");
             v.length(x.len(), Some(0i64), Some(100i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -17658,7 +17658,7 @@ impl Validate for UpdateUserPoolClientRequest {
             v.number(crate::runtime::AsI64::as_i64(x), Some(1i64), Some(86400i64));
             v.leave();
         }
-        if let Some(x) = &self.logout_ur_ls {
+        if let Some(x) = &self.logout_urls {
             v.enter("logoutURLs");
             v.length(x.len(), Some(0i64), Some(100i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -18348,17 +18348,17 @@ pub struct UserPoolClientType {
     #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i32>,
     #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows: Option<Vec<OAuthFlowType>>,
+    pub allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_flows_user_pool_client: Option<bool>,
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
     #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
-    pub allowed_o_auth_scopes: Option<Vec<String>>,
+    pub allowed_oauth_scopes: Option<Vec<String>>,
     #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
     #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i32>,
     #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
-    pub callback_ur_ls: Option<Vec<String>>,
+    pub callback_urls: Option<Vec<String>>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<Sensitive<String>>,
     #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
@@ -18384,7 +18384,7 @@ pub struct UserPoolClientType {
     #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<Timestamp>,
     #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
-    pub logout_ur_ls: Option<Vec<String>>,
+    pub logout_urls: Option<Vec<String>>,
     #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
     #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
@@ -18410,7 +18410,7 @@ impl Validate for UserPoolClientType {
             v.number(crate::runtime::AsI64::as_i64(x), Some(1i64), Some(86400i64));
             v.leave();
         }
-        if let Some(x) = &self.allowed_o_auth_flows {
+        if let Some(x) = &self.allowed_oauth_flows {
             v.enter("allowedOAuthFlows");
             v.length(x.len(), Some(0i64), Some(3i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -18420,7 +18420,7 @@ impl Validate for UserPoolClientType {
             }
             v.leave();
         }
-        if let Some(x) = &self.allowed_o_auth_scopes {
+        if let Some(x) = &self.allowed_oauth_scopes {
             v.enter("allowedOAuthScopes");
             v.length(x.len(), None, Some(50i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -18440,7 +18440,7 @@ impl Validate for UserPoolClientType {
             v.number(crate::runtime::AsI64::as_i64(x), Some(3i64), Some(15i64));
             v.leave();
         }
-        if let Some(x) = &self.callback_ur_ls {
+        if let Some(x) = &self.callback_urls {
             v.enter("callbackURLs");
             v.length(x.len(), Some(0i64), Some(100i64), false);
             for (i, item) in x.iter().enumerate() {
@@ -18494,7 +18494,7 @@ impl Validate for UserPoolClientType {
             v.number(crate::runtime::AsI64::as_i64(x), Some(1i64), Some(86400i64));
             v.leave();
         }
-        if let Some(x) = &self.logout_ur_ls {
+        if let Some(x) = &self.logout_urls {
             v.enter("logoutURLs");
             v.length(x.len(), Some(0i64), Some(100i64), false);
             for (i, item) in x.iter().enumerate() {

@@ -1,0 +1,45 @@
+//! The domain's errors: what went wrong in Cognito's terms, never in HTTP or SQL terms. The API
+//! layer maps each variant to an AWS error code in one place (`cognate-api`'s `error_map`).
+
+use cognate_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is well-formed but breaks a Cognito rule.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// A user pool, client or other resource does not exist.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// A quota was reached.
+    #[error("{0}")]
+    LimitExceeded(String),
+    /// An OAuth scope the client asks for does not exist.
+    #[error("{0}")]
+    ScopeDoesNotExist(String),
+    /// Anything else: logged in full, reported to clients as an internal error.
+    #[error("internal error: {0:#}")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidParameter(msg.into())
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Internal(anyhow::Error::new(e))
+    }
+}
+
+/// A store error where `NotFound` means the named resource does not exist.
+pub(crate) fn not_found_as(e: StoreError, what: impl FnOnce() -> String) -> Error {
+    match e {
+        StoreError::NotFound => Error::ResourceNotFound(what()),
+        other => other.into(),
+    }
+}
