@@ -32,16 +32,28 @@ pub const SERVICES: &[ServiceSpec] = &[
 /// Names the generated code defines itself in every module (or imports from the runtime); a model
 /// shape with one of these names is renamed with a `Shape` suffix.
 const RESERVED: &[&str] = &[
-    "Operation", "Exception", "Validate", "Validator", "Sensitive", "Timestamp", "Blob", "Document",
-    "String", "Vec", "Option", "Box", "Result", "BTreeMap", "Service",
+    "Operation",
+    "Exception",
+    "Validate",
+    "Validator",
+    "Sensitive",
+    "Timestamp",
+    "Blob",
+    "Document",
+    "String",
+    "Vec",
+    "Option",
+    "Box",
+    "Result",
+    "BTreeMap",
+    "Service",
 ];
 
 const RUST_KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-    "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof",
-    "unsized", "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+    "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do",
+    "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Generates every service module. Returns `(file name under src/generated, contents)` pairs,
@@ -138,9 +150,9 @@ impl<'a> Generator<'a> {
                 }
                 let shape = &self.shapes[*name];
                 let required = required_set(shape);
-                let ok = members(shape).iter().all(|(m, target)| {
-                    !required.contains(m.as_str()) || self.type_defaultable(target)
-                });
+                let ok = members(shape)
+                    .iter()
+                    .all(|(m, target)| !required.contains(m.as_str()) || self.type_defaultable(target));
                 if ok {
                     self.defaultable.insert((*name).clone());
                     changed = true;
@@ -218,7 +230,9 @@ impl<'a> Generator<'a> {
         let _ = writeln!(out, "//! Wire types of {full} (`{}` {}).\n", spec.service, spec.version);
         out.push_str("#![allow(clippy::all, clippy::pedantic, non_camel_case_types, dead_code, unused_imports, unused_variables)]\n\n");
         out.push_str("use std::collections::BTreeMap;\n\nuse serde::{Deserialize, Serialize};\n\n");
-        out.push_str("use crate::runtime::{Blob, Document, Sensitive, ServiceMeta, Timestamp, Validate, Validator};\n\n");
+        out.push_str(
+            "use crate::runtime::{Blob, Document, Sensitive, ServiceMeta, Timestamp, Validate, Validator};\n\n",
+        );
 
         self.render_meta(&mut out);
         self.render_operations(&mut out)?;
@@ -275,14 +289,17 @@ impl<'a> Generator<'a> {
             let _ = writeln!(out, "            {n:?} => Some(Operation::{n}),");
         }
         out.push_str("            _ => None,\n        }\n    }\n\n");
-        out.push_str("    /// False for the operations the model marks `\"authtype\": \"none\"` (called without SigV4).\n");
+        out.push_str(
+            "    /// False for the operations the model marks `\"authtype\": \"none\"` (called without SigV4).\n",
+        );
         out.push_str("    pub fn requires_sigv4(self) -> bool {\n        match self {\n");
         for n in &names {
             let op = &self.ops[n.as_str()];
             let none = str_of(op, "authtype") == Some("none")
-                || op.get("auth").and_then(Value::as_array).is_some_and(|a| {
-                    a.iter().any(|x| x.as_str() == Some("smithy.api#noAuth"))
-                });
+                || op
+                    .get("auth")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("smithy.api#noAuth")));
             let _ = writeln!(out, "            Operation::{n} => {},", !none);
         }
         out.push_str("        }\n    }\n\n    /// The errors the model declares for the operation.\n");
@@ -401,22 +418,40 @@ impl<'a> Generator<'a> {
             let _ = writeln!(out, "    /// `{v}`\n    {var},");
         }
         out.push_str("    /// A value the model does not list.\n    Unknown(String),\n}\n\n");
-        let _ = writeln!(out, "impl {ty} {{\n    /// The model's values.\n    pub const VALUES: &'static [&'static str] = &[{}];\n",
-            values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "impl {ty} {{\n    /// The model's values.\n    pub const VALUES: &'static [&'static str] = &[{}];\n",
+            values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+        );
         out.push_str("    /// The wire value.\n    pub fn as_str(&self) -> &str {\n        match self {\n");
         for (v, var) in values.iter().zip(&variants) {
             let _ = writeln!(out, "            {ty}::{var} => {v:?},");
         }
-        let _ = writeln!(out, "            {ty}::Unknown(s) => s.as_str(),\n        }}\n    }}\n\n    /// True for a value outside the model's set.\n    pub fn is_unknown(&self) -> bool {{\n        matches!(self, {ty}::Unknown(_))\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "            {ty}::Unknown(s) => s.as_str(),\n        }}\n    }}\n\n    /// True for a value outside the model's set.\n    pub fn is_unknown(&self) -> bool {{\n        matches!(self, {ty}::Unknown(_))\n    }}\n}}\n"
+        );
         let _ = writeln!(out, "impl From<&str> for {ty} {{\n    fn from(s: &str) -> Self {{\n        match s {{");
         for (v, var) in values.iter().zip(&variants) {
             let _ = writeln!(out, "            {v:?} => {ty}::{var},");
         }
         let _ = writeln!(out, "            other => {ty}::Unknown(other.to_string()),\n        }}\n    }}\n}}\n");
-        let _ = writeln!(out, "impl std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n");
-        let _ = writeln!(out, "impl Serialize for {ty} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        s.serialize_str(self.as_str())\n    }}\n}}\n");
-        let _ = writeln!(out, "impl<'de> Deserialize<'de> for {ty} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        let s = String::deserialize(d)?;\n        Ok({ty}::from(s.as_str()))\n    }}\n}}\n");
-        let _ = writeln!(out, "impl Validate for {ty} {{\n    fn validate(&self, v: &mut Validator) {{\n        if self.is_unknown() {{\n            v.enum_violation(self.as_str(), Self::VALUES);\n        }}\n    }}\n}}\n");
+        let _ = writeln!(
+            out,
+            "impl std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n"
+        );
+        let _ = writeln!(
+            out,
+            "impl Serialize for {ty} {{\n    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{\n        s.serialize_str(self.as_str())\n    }}\n}}\n"
+        );
+        let _ = writeln!(
+            out,
+            "impl<'de> Deserialize<'de> for {ty} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\n        let s = String::deserialize(d)?;\n        Ok({ty}::from(s.as_str()))\n    }}\n}}\n"
+        );
+        let _ = writeln!(
+            out,
+            "impl Validate for {ty} {{\n    fn validate(&self, v: &mut Validator) {{\n        if self.is_unknown() {{\n            v.enum_violation(self.as_str(), Self::VALUES);\n        }}\n    }}\n}}\n"
+        );
         Ok(())
     }
 
@@ -467,9 +502,15 @@ impl<'a> Generator<'a> {
             }
             any_check = true;
             if *is_required {
-                let _ = writeln!(out, "        {{\n            let x = &self.{field};\n            v.enter({wire:?});\n{checks}            v.leave();\n        }}");
+                let _ = writeln!(
+                    out,
+                    "        {{\n            let x = &self.{field};\n            v.enter({wire:?});\n{checks}            v.leave();\n        }}"
+                );
             } else {
-                let _ = writeln!(out, "        if let Some(x) = &self.{field} {{\n            v.enter({wire:?});\n{checks}            v.leave();\n        }}");
+                let _ = writeln!(
+                    out,
+                    "        if let Some(x) = &self.{field} {{\n            v.enter({wire:?});\n{checks}            v.leave();\n        }}"
+                );
             }
         }
         if !any_check {
@@ -513,34 +554,58 @@ impl<'a> Generator<'a> {
                     );
                 }
             }
-            "integer" | "long"
-                if (min.is_some() || max.is_some()) => {
-                    let _ = writeln!(s, "{pad}v.number(crate::runtime::AsI64::as_i64({var}), {}, {});", fmt_opt_i64(min), fmt_opt_i64(max));
-                }
-            "blob"
-                if (min.is_some() || max.is_some()) => {
-                    let _ = writeln!(s, "{pad}v.length(crate::runtime::ByteLen::byte_len({var}), {}, {}, true);", fmt_opt_i64(min), fmt_opt_i64(max));
-                }
+            "integer" | "long" if (min.is_some() || max.is_some()) => {
+                let _ = writeln!(
+                    s,
+                    "{pad}v.number(crate::runtime::AsI64::as_i64({var}), {}, {});",
+                    fmt_opt_i64(min),
+                    fmt_opt_i64(max)
+                );
+            }
+            "blob" if (min.is_some() || max.is_some()) => {
+                let _ = writeln!(
+                    s,
+                    "{pad}v.length(crate::runtime::ByteLen::byte_len({var}), {}, {}, true);",
+                    fmt_opt_i64(min),
+                    fmt_opt_i64(max)
+                );
+            }
             "list" => {
                 if min.is_some() || max.is_some() {
-                    let _ = writeln!(s, "{pad}v.length({var}.len(), {}, {}, {sensitive});", fmt_opt_i64(min), fmt_opt_i64(max));
+                    let _ = writeln!(
+                        s,
+                        "{pad}v.length({var}.len(), {}, {}, {sensitive});",
+                        fmt_opt_i64(min),
+                        fmt_opt_i64(max)
+                    );
                 }
                 let member = shape.get("member").and_then(|m| str_of(m, "shape")).unwrap_or("").to_string();
                 let inner = self.checks_for(&member, "item", depth + 2)?;
                 if !inner.is_empty() {
-                    let _ = writeln!(s, "{pad}for (i, item) in {var}.iter().enumerate() {{\n{pad}    v.enter_index(i);\n{inner}{pad}    v.leave();\n{pad}}}");
+                    let _ = writeln!(
+                        s,
+                        "{pad}for (i, item) in {var}.iter().enumerate() {{\n{pad}    v.enter_index(i);\n{inner}{pad}    v.leave();\n{pad}}}"
+                    );
                 }
             }
             "map" => {
                 if min.is_some() || max.is_some() {
-                    let _ = writeln!(s, "{pad}v.length({var}.len(), {}, {}, {sensitive});", fmt_opt_i64(min), fmt_opt_i64(max));
+                    let _ = writeln!(
+                        s,
+                        "{pad}v.length({var}.len(), {}, {}, {sensitive});",
+                        fmt_opt_i64(min),
+                        fmt_opt_i64(max)
+                    );
                 }
                 let key = shape.get("key").and_then(|m| str_of(m, "shape")).unwrap_or("").to_string();
                 let value = shape.get("value").and_then(|m| str_of(m, "shape")).unwrap_or("").to_string();
                 let kc = self.checks_for(&key, "key", depth + 2)?;
                 let vc = self.checks_for(&value, "value", depth + 2)?;
                 if !kc.is_empty() || !vc.is_empty() {
-                    let _ = writeln!(s, "{pad}for (key, value) in {var}.iter() {{\n{pad}    v.enter_key(&key.to_string());\n{kc}{vc}{pad}    v.leave();\n{pad}}}");
+                    let _ = writeln!(
+                        s,
+                        "{pad}for (key, value) in {var}.iter() {{\n{pad}    v.enter_key(&key.to_string());\n{kc}{vc}{pad}    v.leave();\n{pad}}}"
+                    );
                 }
             }
             "structure" if !self.is_document(target) => {
@@ -553,11 +618,8 @@ impl<'a> Generator<'a> {
 
     fn render_patterns(&self, out: &mut String) {
         for (i, p) in self.patterns.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "static PATTERN_{i}: crate::runtime::Pattern = crate::runtime::Pattern::new({:?});",
-                p
-            );
+            let _ =
+                writeln!(out, "static PATTERN_{i}: crate::runtime::Pattern = crate::runtime::Pattern::new({:?});", p);
         }
     }
 }
@@ -594,9 +656,7 @@ fn members(shape: &Value) -> Vec<(String, String)> {
     let Some(m) = shape.get("members").and_then(Value::as_object) else {
         return Vec::new();
     };
-    m.iter()
-        .filter_map(|(k, v)| str_of(v, "shape").map(|t| (k.clone(), t.to_string())))
-        .collect()
+    m.iter().filter_map(|(k, v)| str_of(v, "shape").map(|t| (k.clone(), t.to_string()))).collect()
 }
 
 /// The model's operation names per service module, for the coverage report.

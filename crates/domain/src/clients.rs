@@ -65,8 +65,7 @@ impl ClientSettings {
     /// Access-token lifetime in seconds (default one hour).
     pub fn access_token_seconds(&self) -> i64 {
         let units = self.token_validity_units.as_ref().and_then(|u| u.access_token.as_ref());
-        self.access_token_validity
-            .map_or(3600, |v| i64::from(v) * seconds_per(units, &m::TimeUnitsType::Hours))
+        self.access_token_validity.map_or(3600, |v| i64::from(v) * seconds_per(units, &m::TimeUnitsType::Hours))
     }
 
     /// ID-token lifetime in seconds (default one hour).
@@ -115,13 +114,15 @@ impl ClientSettings {
         }
         range("Refresh token validity", self.refresh_token_seconds(), 3600, 3650 * 86_400, "60 minutes", "10 years")?;
         if let (Some(_), Some(_)) = (self.access_token_validity, self.refresh_token_validity)
-            && self.access_token_seconds() >= self.refresh_token_seconds() {
-                return Err(Error::invalid("Refresh token validity must be longer than access token validity."));
-            }
+            && self.access_token_seconds() >= self.refresh_token_seconds()
+        {
+            return Err(Error::invalid("Refresh token validity must be longer than access token validity."));
+        }
         if let (Some(_), Some(_)) = (self.id_token_validity, self.refresh_token_validity)
-            && self.id_token_seconds() >= self.refresh_token_seconds() {
-                return Err(Error::invalid("Refresh token validity must be longer than ID token validity."));
-            }
+            && self.id_token_seconds() >= self.refresh_token_seconds()
+        {
+            return Err(Error::invalid("Refresh token validity must be longer than ID token validity."));
+        }
 
         let attr_exists = |name: &str| pool.settings.schema.iter().any(|a| a.name.as_deref() == Some(name));
         for a in self.read_attributes.iter().flatten() {
@@ -138,9 +139,7 @@ impl ClientSettings {
         if let Some(flows) = &self.explicit_auth_flows {
             let is_new = |f: &m::ExplicitAuthFlowsType| f.as_str().starts_with("ALLOW_");
             if flows.iter().any(is_new) && !flows.iter().all(is_new) {
-                return Err(Error::invalid(
-                    "ExplicitAuthFlows cannot mix the ALLOW_ values with the legacy values.",
-                ));
+                return Err(Error::invalid("ExplicitAuthFlows cannot mix the ALLOW_ values with the legacy values."));
             }
         }
 
@@ -169,17 +168,25 @@ impl ClientSettings {
         }
         if self.allowed_oauth_flows_user_pool_client == Some(true) {
             if flows.is_empty() {
-                return Err(Error::invalid("AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true."));
+                return Err(Error::invalid(
+                    "AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true.",
+                ));
             }
             if scopes.is_empty() {
-                return Err(Error::invalid("AllowedOAuthScopes is required when AllowedOAuthFlowsUserPoolClient is true."));
+                return Err(Error::invalid(
+                    "AllowedOAuthScopes is required when AllowedOAuthFlowsUserPoolClient is true.",
+                ));
             }
             let is_client_credentials = flows.contains(&m::OAuthFlowType::ClientCredentials);
             if is_client_credentials && flows.len() > 1 {
-                return Err(Error::invalid("client_credentials flow can not be selected along with code flow or implicit flow."));
+                return Err(Error::invalid(
+                    "client_credentials flow can not be selected along with code flow or implicit flow.",
+                ));
             }
             if is_client_credentials && !has_secret {
-                return Err(Error::invalid("client_credentials flow can not be selected if client does not have a client secret."));
+                return Err(Error::invalid(
+                    "client_credentials flow can not be selected if client does not have a client secret.",
+                ));
             }
             if !is_client_credentials && self.callback_urls.as_ref().is_none_or(Vec::is_empty) {
                 return Err(Error::invalid("CallbackURLs are required for the code and implicit flows."));
@@ -198,7 +205,11 @@ fn check_redirect_url(url: &str) -> Result<()> {
     }
     let host = rest.split(['/', '?']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host_only = if host.starts_with('[') { host.split(']').next().map_or(host, |h| &h[1..]) } else { host.split(':').next().unwrap_or(host) };
+    let host_only = if host.starts_with('[') {
+        host.split(']').next().map_or(host, |h| &h[1..])
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
     let is_local = host_only == "localhost" || host_only == "127.0.0.1" || host_only == "::1";
     match scheme {
         "https" => Ok(()),
@@ -212,8 +223,9 @@ fn check_redirect_url(url: &str) -> Result<()> {
 
 impl Client {
     fn from_row(row: ClientRow) -> Result<Self> {
-        let settings: ClientSettings = serde_json::from_str(&row.document)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("client {} has an unreadable document: {e}", row.client_id)))?;
+        let settings: ClientSettings = serde_json::from_str(&row.document).map_err(|e| {
+            Error::Internal(anyhow::anyhow!("client {} has an unreadable document: {e}", row.client_id))
+        })?;
         Ok(Client {
             pool_id: row.pool_id,
             client_id: row.client_id,
@@ -255,13 +267,22 @@ pub enum NewSecret {
 }
 
 impl Domain {
-    pub async fn create_client(&self, pool_id: &str, name: String, secret: NewSecret, settings: ClientSettings) -> Result<Client> {
+    pub async fn create_client(
+        &self,
+        pool_id: &str,
+        name: String,
+        secret: NewSecret,
+        settings: ClientSettings,
+    ) -> Result<Client> {
         let pool = self.get_user_pool(pool_id).await?;
         let secret = match secret {
             NewSecret::None => None,
             NewSecret::Generate => Some(ids::client_secret()),
             NewSecret::Given(s) => {
-                if s.len() < 24 || s.len() > 64 || !s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c)) {
+                if s.len() < 24
+                    || s.len() > 64
+                    || !s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+                {
                     return Err(Error::invalid("ClientSecret must be 24 to 64 characters of [\\w+=,.@-]."));
                 }
                 Some(s)
@@ -278,7 +299,10 @@ impl Domain {
             modified: now,
             settings: settings.with_defaults(),
         };
-        self.store.create_client(&client.to_row()?).await.map_err(|e| not_found_as(e, || format!("User pool {pool_id} does not exist.")))?;
+        self.store
+            .create_client(&client.to_row()?)
+            .await
+            .map_err(|e| not_found_as(e, || format!("User pool {pool_id} does not exist.")))?;
         Ok(client)
     }
 
@@ -292,7 +316,13 @@ impl Domain {
     }
 
     /// Replaces the client's settings; unset members take their defaults, as UpdateUserPoolClient does.
-    pub async fn update_client(&self, pool_id: &str, client_id: &str, name: Option<String>, settings: ClientSettings) -> Result<Client> {
+    pub async fn update_client(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        name: Option<String>,
+        settings: ClientSettings,
+    ) -> Result<Client> {
         let pool = self.get_user_pool(pool_id).await?;
         let mut client = self.get_client(pool_id, client_id).await?;
         settings.check(&pool, client.secret.is_some())?;

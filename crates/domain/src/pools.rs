@@ -156,7 +156,11 @@ fn custom_name(attr: &m::SchemaAttributeType) -> Result<String> {
     if bare.is_empty() {
         return Err(Error::invalid("Attribute name is required."));
     }
-    Ok(if attr.developer_only_attribute == Some(true) { format!("dev:custom:{bare}") } else { format!("custom:{bare}") })
+    Ok(if attr.developer_only_attribute == Some(true) {
+        format!("dev:custom:{bare}")
+    } else {
+        format!("custom:{bare}")
+    })
 }
 
 fn check_constraints(attr: &m::SchemaAttributeType, name: &str) -> Result<()> {
@@ -164,9 +168,10 @@ fn check_constraints(attr: &m::SchemaAttributeType, name: &str) -> Result<()> {
         let min = parse_bound(s.min_length.as_deref(), name)?;
         let max = parse_bound(s.max_length.as_deref(), name)?;
         if let (Some(min), Some(max)) = (min, max)
-            && min > max {
-                return Err(Error::invalid(format!("Attribute {name}: MinLength must not exceed MaxLength.")));
-            }
+            && min > max
+        {
+            return Err(Error::invalid(format!("Attribute {name}: MinLength must not exceed MaxLength.")));
+        }
         if max.is_some_and(|m| m > 2048) {
             return Err(Error::invalid(format!("Attribute {name}: MaxLength must not exceed 2048.")));
         }
@@ -175,9 +180,10 @@ fn check_constraints(attr: &m::SchemaAttributeType, name: &str) -> Result<()> {
         let min = parse_bound(n.min_value.as_deref(), name)?;
         let max = parse_bound(n.max_value.as_deref(), name)?;
         if let (Some(min), Some(max)) = (min, max)
-            && min > max {
-                return Err(Error::invalid(format!("Attribute {name}: MinValue must not exceed MaxValue.")));
-            }
+            && min > max
+        {
+            return Err(Error::invalid(format!("Attribute {name}: MinValue must not exceed MaxValue.")));
+        }
     }
     Ok(())
 }
@@ -204,10 +210,14 @@ fn custom_attribute(attr: &m::SchemaAttributeType) -> Result<m::SchemaAttributeT
     let is_string = data_type == m::AttributeDataType::String;
     let is_number = data_type == m::AttributeDataType::Number;
     if !is_string && attr.string_attribute_constraints.is_some() {
-        return Err(Error::invalid(format!("Attribute {name}: StringAttributeConstraints apply only to String attributes.")));
+        return Err(Error::invalid(format!(
+            "Attribute {name}: StringAttributeConstraints apply only to String attributes."
+        )));
     }
     if !is_number && attr.number_attribute_constraints.is_some() {
-        return Err(Error::invalid(format!("Attribute {name}: NumberAttributeConstraints apply only to Number attributes.")));
+        return Err(Error::invalid(format!(
+            "Attribute {name}: NumberAttributeConstraints apply only to Number attributes."
+        )));
     }
     Ok(m::SchemaAttributeType {
         name: Some(name),
@@ -239,11 +249,12 @@ fn build_schema(input: &[m::SchemaAttributeType]) -> Result<Vec<m::SchemaAttribu
                 return Err(Error::invalid("The sub attribute cannot be modified."));
             }
             if let Some(dt) = &attr.attribute_data_type
-                && Some(dt) != std.attribute_data_type.as_ref() {
-                    return Err(Error::invalid(format!(
-                        "Cannot change the AttributeDataType of the standard attribute {name}."
-                    )));
-                }
+                && Some(dt) != std.attribute_data_type.as_ref()
+            {
+                return Err(Error::invalid(format!(
+                    "Cannot change the AttributeDataType of the standard attribute {name}."
+                )));
+            }
             check_constraints(attr, name)?;
             if let Some(r) = attr.required {
                 std.required = Some(r);
@@ -351,9 +362,10 @@ fn with_defaults(mut c: PoolConfig) -> PoolConfig {
 fn check_config(c: &PoolConfig, schema: &[m::SchemaAttributeType]) -> Result<()> {
     if let Some(p) = c.policies.as_ref().and_then(|p| p.password_policy.as_ref())
         && let Some(days) = p.temporary_password_validity_days
-            && !(0..=365).contains(&days) {
-                return Err(Error::invalid("TemporaryPasswordValidityDays must be between 0 and 365."));
-            }
+        && !(0..=365).contains(&days)
+    {
+        return Err(Error::invalid("TemporaryPasswordValidityDays must be between 0 and 365."));
+    }
     for attr in c.auto_verified_attributes.iter().flatten() {
         let name = attr.as_str();
         if !schema.iter().any(|a| a.name.as_deref() == Some(name)) {
@@ -444,7 +456,8 @@ impl Domain {
         let schema = build_schema(&input.schema)?;
         let config = with_defaults(input.config);
         check_config(&config, &schema)?;
-        let mfa = MfaConfig { mode: Some(input.mfa_configuration.unwrap_or(m::UserPoolMfaType::Off)), ..Default::default() };
+        let mfa =
+            MfaConfig { mode: Some(input.mfa_configuration.unwrap_or(m::UserPoolMfaType::Off)), ..Default::default() };
         if mfa.mode != Some(m::UserPoolMfaType::Off) {
             // CreateUserPool can only turn MFA on together with an SMS configuration; the other
             // factors are enabled through SetUserPoolMfaConfig.
@@ -644,11 +657,7 @@ mod tests {
     #[test]
     fn schema_has_standard_attributes_then_customs() {
         let schema = build_schema(&[
-            m::SchemaAttributeType {
-                name: Some("email".into()),
-                required: Some(true),
-                ..Default::default()
-            },
+            m::SchemaAttributeType { name: Some("email".into()), required: Some(true), ..Default::default() },
             m::SchemaAttributeType {
                 name: Some("tenant".into()),
                 attribute_data_type: Some(m::AttributeDataType::String),

@@ -176,9 +176,10 @@ static PATTERN_CACHE: LazyLock<PatternCache> =
 impl PatternCache {
     fn is_match(&self, source: &'static str, value: &str) -> bool {
         if let Ok(map) = self.map.read()
-            && let Some(entry) = map.get(source) {
-                return entry.as_ref().is_none_or(|re| re.is_match(value));
-            }
+            && let Some(entry) = map.get(source)
+        {
+            return entry.as_ref().is_none_or(|re| re.is_match(value));
+        }
         let compiled = regex::Regex::new(&format!("^(?:{source})$")).ok();
         let result = compiled.as_ref().is_none_or(|re| re.is_match(value));
         if let Ok(mut map) = self.map.write() {
@@ -304,45 +305,59 @@ impl Validator {
         self.errors.push(format!("Value null at '{at}' failed to satisfy constraint: Member must not be null"));
     }
 
-    pub fn string(&mut self, value: &str, min: Option<i64>, max: Option<i64>, pattern: Option<&Pattern>, sensitive: bool) {
+    pub fn string(
+        &mut self,
+        value: &str,
+        min: Option<i64>,
+        max: Option<i64>,
+        pattern: Option<&Pattern>,
+        sensitive: bool,
+    ) {
         let shown = if sensitive { None } else { Some(value) };
         let len = value.chars().count() as i64;
         if let Some(min) = min
-            && len < min {
-                self.push(shown, format!("Member must have length greater than or equal to {min}"));
-            }
+            && len < min
+        {
+            self.push(shown, format!("Member must have length greater than or equal to {min}"));
+        }
         if let Some(max) = max
-            && len > max {
-                self.push(shown, format!("Member must have length less than or equal to {max}"));
-            }
+            && len > max
+        {
+            self.push(shown, format!("Member must have length less than or equal to {max}"));
+        }
         if let Some(p) = pattern
-            && !p.is_match(value) {
-                self.push(shown, format!("Member must satisfy regular expression pattern: {}", p.source()));
-            }
+            && !p.is_match(value)
+        {
+            self.push(shown, format!("Member must satisfy regular expression pattern: {}", p.source()));
+        }
     }
 
     pub fn number(&mut self, value: i64, min: Option<i64>, max: Option<i64>) {
         let shown = value.to_string();
         if let Some(min) = min
-            && value < min {
-                self.push(Some(&shown), format!("Member must have value greater than or equal to {min}"));
-            }
+            && value < min
+        {
+            self.push(Some(&shown), format!("Member must have value greater than or equal to {min}"));
+        }
         if let Some(max) = max
-            && value > max {
-                self.push(Some(&shown), format!("Member must have value less than or equal to {max}"));
-            }
+            && value > max
+        {
+            self.push(Some(&shown), format!("Member must have value less than or equal to {max}"));
+        }
     }
 
     pub fn length(&mut self, len: usize, min: Option<i64>, max: Option<i64>, _sensitive: bool) {
         let len = len as i64;
         if let Some(min) = min
-            && len < min {
-                self.push(None, format!("Member must have length greater than or equal to {min}"));
-            }
+            && len < min
+        {
+            self.push(None, format!("Member must have length greater than or equal to {min}"));
+        }
         if let Some(max) = max
-            && len > max {
-                self.push(None, format!("Member must have length less than or equal to {max}"));
-            }
+            && len > max
+        {
+            self.push(None, format!("Member must have length less than or equal to {max}"));
+        }
     }
 
     pub fn enum_violation(&mut self, value: &str, allowed: &[&str]) {

@@ -15,9 +15,8 @@ fn generated_code_matches_the_vendored_models() -> anyhow::Result<()> {
             stale.push(name.clone());
         }
     }
-    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect();
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
     on_disk.sort();
     let mut expected_names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     expected_names.sort();

@@ -39,7 +39,7 @@ impl AwsError {
     }
 
     pub fn missing_authentication_token() -> Self {
-        Self::new("MissingAuthenticationTokenException", StatusCode::FORBIDDEN, "Missing Authentication Token")
+        Self::client("MissingAuthenticationTokenException", "Missing Authentication Token")
     }
 
     pub fn unrecognized_client() -> Self {

@@ -70,20 +70,21 @@ fn decode_error(e: &serde_path_to_error::Error<serde_json::Error>, validation_co
     let text = inner.to_string();
     if let Some(rest) = text.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or("");
-        let at = if path.is_empty() || path == "." {
-            lower_first(field)
-        } else {
-            format!("{path}.{}", lower_first(field))
-        };
+        let at =
+            if path.is_empty() || path == "." { lower_first(field) } else { format!("{path}.{}", lower_first(field)) };
         return AwsError::client(
             validation_code,
-            format!("1 validation error detected: Value null at '{at}' failed to satisfy constraint: Member must not be null"),
+            format!(
+                "1 validation error detected: Value null at '{at}' failed to satisfy constraint: Member must not be null"
+            ),
         );
     }
     if text.starts_with("invalid type: null") {
         return AwsError::client(
             validation_code,
-            format!("1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"),
+            format!(
+                "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"
+            ),
         );
     }
     let text = text.split(" at line ").next().unwrap_or(&text).to_string();
@@ -186,7 +187,8 @@ mod tests {
 
     #[test]
     fn unknown_members_are_ignored_and_empty_body_is_an_empty_object() {
-        let r = decode::<ListUserPoolsRequest>(br#"{"MaxResults":5,"Brand":"new"}"#, "InvalidParameterException").unwrap();
+        let r =
+            decode::<ListUserPoolsRequest>(br#"{"MaxResults":5,"Brand":"new"}"#, "InvalidParameterException").unwrap();
         assert_eq!(r.max_results, 5);
         let e = decode::<ListUserPoolsRequest>(b"", "InvalidParameterException").unwrap_err();
         assert_eq!(e.code, "InvalidParameterException");

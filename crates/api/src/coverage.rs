@@ -1,0 +1,109 @@
+//! Renders docs/COVERAGE.md from the dispatch tables and the generated operation enums, so the
+//! published list of supported operations can never disagree with the code. A test compares the
+//! committed file with this output; `COGNATE_BLESS=1 cargo test -p cognate-api coverage` rewrites it.
+
+use std::fmt::Write as _;
+
+use cognate_model::{cognito_identity, cognito_idp, iam, sts};
+
+use crate::dispatch;
+
+/// Operations planned for a later milestone, with the milestone, so users know what is coming.
+fn planned(service: &str, op: &str) -> Option<&'static str> {
+    match (service, op) {
+        ("cognito-idp", o) if o.contains("WebAuthn") => Some("passkeys arrive with the hosted UI"),
+        ("cognito-idp", o) if o.contains("Mfa") || o.contains("SoftwareToken") || o.contains("Device") => {
+            Some("MFA and devices milestone")
+        }
+        ("cognito-idp", _) => Some("later milestone"),
+        ("cognito-identity", _) => Some("identity pools milestone"),
+        ("sts", "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetCallerIdentity" | "AssumeRole") => {
+            Some("identity pools milestone")
+        }
+        ("iam", o) if o.contains("Role") || o.contains("Policy") || o.contains("Policies") => {
+            Some("identity pools milestone (role/policy subset)")
+        }
+        _ => None,
+    }
+}
+
+struct Row {
+    name: &'static str,
+    is_implemented: bool,
+    is_signed: bool,
+}
+
+fn section(out: &mut String, service: &str, version: &str, protocol: &str, rows: &[Row]) {
+    let done = rows.iter().filter(|r| r.is_implemented).count();
+    let _ = writeln!(out, "## {service} ({version}, {protocol}): {done} of {} implemented\n", rows.len());
+    out.push_str("| Operation | Status | Authentication |\n| --- | --- | --- |\n");
+    for r in rows {
+        let status = if r.is_implemented {
+            "implemented".to_string()
+        } else {
+            match planned(service, r.name) {
+                Some(when) => format!("not yet ({when})"),
+                None => "not planned".to_string(),
+            }
+        };
+        let auth = if r.is_signed { "SigV4" } else { "none" };
+        let _ = writeln!(out, "| {} | {status} | {auth} |", r.name);
+    }
+    out.push('\n');
+}
+
+/// The full text of docs/COVERAGE.md.
+pub fn render() -> String {
+    let mut out = String::from(
+        "# Coverage\n\n\
+         Generated from the dispatch tables (`crates/api/src/dispatch.rs`) and the vendored AWS models by\n\
+         `COGNATE_BLESS=1 cargo test -p cognate-api coverage`; a test fails when this file is stale.\n\n\
+         An operation that is not implemented answers HTTP 400 with `NotImplementedException` (JSON services)\n\
+         or an XML `NotImplementedException` error (Query services) — never a fake success.\n\n",
+    );
+    let idp: Vec<Row> = cognito_idp::Operation::ALL
+        .iter()
+        .map(|&op| Row { name: op.name(), is_implemented: dispatch::idp(op).is_some(), is_signed: op.requires_sigv4() })
+        .collect();
+    section(&mut out, "cognito-idp", "2016-04-18", "JSON 1.1", &idp);
+    let identity: Vec<Row> = cognito_identity::Operation::ALL
+        .iter()
+        .map(|&op| Row {
+            name: op.name(),
+            is_implemented: dispatch::identity(op).is_some(),
+            is_signed: op.requires_sigv4(),
+        })
+        .collect();
+    section(&mut out, "cognito-identity", "2014-06-30", "JSON 1.1", &identity);
+    let sts_rows: Vec<Row> = sts::Operation::ALL
+        .iter()
+        .map(|&op| Row { name: op.name(), is_implemented: dispatch::sts(op).is_some(), is_signed: op.requires_sigv4() })
+        .collect();
+    section(&mut out, "sts", "2011-06-15", "Query", &sts_rows);
+    let iam_rows: Vec<Row> = iam::Operation::ALL
+        .iter()
+        .map(|&op| Row { name: op.name(), is_implemented: dispatch::iam(op).is_some(), is_signed: op.requires_sigv4() })
+        .collect();
+    section(&mut out, "iam", "2010-05-08", "Query", &iam_rows);
+    out.trim_end().to_string() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn coverage_md_is_fresh() -> anyhow::Result<()> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/COVERAGE.md");
+        let expected = super::render();
+        if std::env::var_os("COGNATE_BLESS").is_some() {
+            std::fs::write(&path, &expected)?;
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "docs/COVERAGE.md is stale: run `COGNATE_BLESS=1 cargo test -p cognate-api coverage`"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,7 @@
+//! cognito-idp handlers, one module per operation group of the AWS API reference. Each handler is
+//! the snake_case name of its operation and maps wire types to domain calls and back.
+
+pub mod mfa;
+pub mod tags;
+pub mod user_pool_clients;
+pub mod user_pools;

@@ -1,0 +1,250 @@
+//! The AWS API surface of Cognate: `POST /` for every service on one port. The entry reads the
+//! body (bounded), tells the services apart (`X-Amz-Target` prefix for the JSON services; the
+//! form's `Version` or the SigV4 scope for the Query services), authenticates SigV4 where the
+//! model requires it, and hands the operation to its service's dispatch table. Handlers live in
+//! one module per operation group and are named after their operation.
+
+pub mod auth;
+pub mod coverage;
+pub mod dispatch;
+pub mod error_map;
+mod idp;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use cognate_domain::Domain;
+use cognate_model::{Validate, cognito_identity, cognito_idp, iam, sts};
+use cognate_protocol::{AwsError, RequestId, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+
+pub use auth::Caller;
+pub use error_map::ApiError;
+
+/// Settings of the API surface.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Accept any (or no) credentials on SigV4 operations. For local development only.
+    pub dev_mode: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Shared state of the API routes.
+#[derive(Clone)]
+pub struct ApiState {
+    pub domain: Domain,
+    pub config: ApiConfig,
+}
+
+/// What a handler gets besides its request.
+#[derive(Clone)]
+pub struct Ctx {
+    pub domain: Domain,
+    pub request_id: String,
+    pub caller: Caller,
+}
+
+/// A handler's future, boxed so handlers fit one table.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response, AwsError>> + Send>>;
+
+/// An operation handler as the dispatch tables store it.
+pub type Handler = fn(Ctx, Bytes) -> HandlerFuture;
+
+/// The output of operations the model gives no output shape: `{}` on the wire.
+#[derive(Debug, Default, Serialize)]
+pub struct Empty {}
+
+/// Decodes and validates the request, runs the handler, encodes the response.
+pub async fn call<Req, Resp, F, Fut>(ctx: Ctx, body: Bytes, handler: F) -> Result<Response, AwsError>
+where
+    Req: DeserializeOwned + Validate,
+    Resp: Serialize,
+    F: FnOnce(Ctx, Req) -> Fut,
+    Fut: Future<Output = Result<Resp, ApiError>>,
+{
+    let req: Req = json::decode(&body, "InvalidParameterException")?;
+    let resp = handler(ctx, req).await.map_err(ApiError::into_aws)?;
+    json::encode(&resp)
+}
+
+/// The API router: `POST /`.
+pub fn router(state: ApiState) -> Router {
+    Router::new().route("/", post(entry)).with_state(state)
+}
+
+async fn entry(State(state): State<ApiState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default().0;
+    let body = match read_body(body, state.config.max_body_bytes).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    match json::target(&parts.headers) {
+        Err(e) => e.into_response(),
+        Ok(Some(target)) => json_service(&state, &parts.method, &parts.uri, &parts.headers, target, body, request_id)
+            .await
+            .unwrap_or_else(AwsError::into_json_response),
+        Ok(None) => query_service(&state, &parts.method, &parts.uri, &parts.headers, body, request_id).await,
+    }
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| AwsError::request_entity_too_large(limit))
+}
+
+/// The request as SigV4 sees it.
+pub struct RawRequest<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+async fn json_service(
+    state: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    target: json::Target,
+    body: Bytes,
+    request_id: String,
+) -> Result<Response, AwsError> {
+    let raw = RawRequest { method, uri, headers, body: &body };
+    if target.prefix == cognito_idp::SERVICE.target_prefix {
+        let op = cognito_idp::Operation::from_name(&target.operation)
+            .ok_or_else(|| AwsError::unknown_operation(format!("Unknown operation {}.", target.operation)))?;
+        if !json::is_json_content_type(headers) {
+            return Err(wrong_content_type());
+        }
+        let caller = if op.requires_sigv4() {
+            auth::authenticate(state, &raw, cognito_idp::SERVICE.signing_name, auth::Protocol::Json).await?
+        } else {
+            Caller::Anonymous
+        };
+        let ctx = Ctx { domain: state.domain.clone(), request_id, caller };
+        let span = tracing::info_span!("cognito-idp", operation = op.name());
+        let result = match dispatch::idp(op) {
+            Some(handler) => handler(ctx, body).instrument(span).await,
+            None => Err(AwsError::not_implemented("cognito-idp", op.name())),
+        };
+        if let Err(e) = &result {
+            check_declared(op, e);
+            tracing::info!(operation = op.name(), code = %e.code, "request failed");
+        }
+        return result;
+    }
+    if target.prefix == cognito_identity::SERVICE.target_prefix {
+        let op = cognito_identity::Operation::from_name(&target.operation)
+            .ok_or_else(|| AwsError::unknown_operation(format!("Unknown operation {}.", target.operation)))?;
+        if !json::is_json_content_type(headers) {
+            return Err(wrong_content_type());
+        }
+        if op.requires_sigv4() {
+            auth::authenticate(state, &raw, cognito_identity::SERVICE.signing_name, auth::Protocol::Json).await?;
+        }
+        return match dispatch::identity(op) {
+            Some(handler) => {
+                handler(Ctx { domain: state.domain.clone(), request_id, caller: Caller::Anonymous }, body).await
+            }
+            None => Err(AwsError::not_implemented("cognito-identity", op.name())),
+        };
+    }
+    Err(AwsError::unknown_operation(format!("Unknown service target prefix {}.", target.prefix)))
+}
+
+fn wrong_content_type() -> AwsError {
+    AwsError::unknown_operation("The Content-Type must be application/x-amz-json-1.1.")
+}
+
+/// Codes the protocol layer may return for any operation.
+const PROTOCOL_CODES: &[&str] = &[
+    "UnknownOperationException",
+    "SerializationException",
+    "NotImplementedException",
+    "MissingAuthenticationTokenException",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "IncompleteSignatureException",
+    "ExpiredTokenException",
+    "AccessDeniedException",
+];
+
+/// SDKs decode errors per operation; a code the model does not declare for `op` would reach
+/// application code as an "unhandled" error. Catch that in development.
+fn check_declared(op: cognito_idp::Operation, e: &AwsError) {
+    let declared = op.errors().iter().any(|x| x.code() == e.code);
+    if !declared && !PROTOCOL_CODES.contains(&e.code.as_ref()) {
+        tracing::error!(operation = op.name(), code = %e.code, "COGNATE-API0002 returned an error code the model does not declare");
+        debug_assert!(false, "{} returned undeclared error {}", op.name(), e.code);
+    }
+}
+
+/// The Query protocol (STS, IAM): a form body with `Action` and `Version`.
+async fn query_service(
+    state: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    request_id: String,
+) -> Response {
+    let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let scope_service = cognate_protocol::sigv4::parse_authorization(headers).ok().map(|a| a.credential.service);
+    let version = param("Version");
+    let is_sts = version == Some(sts::SERVICE.api_version)
+        || (version.is_none() && scope_service.as_deref() == Some(sts::SERVICE.signing_name));
+    let is_iam = version == Some(iam::SERVICE.api_version)
+        || (version.is_none() && scope_service.as_deref() == Some(iam::SERVICE.signing_name));
+    let (xmlns, signing_name) = if is_sts {
+        ("https://sts.amazonaws.com/doc/2011-06-15/", sts::SERVICE.signing_name)
+    } else if is_iam {
+        ("https://iam.amazonaws.com/doc/2010-05-08/", iam::SERVICE.signing_name)
+    } else {
+        return AwsError::missing_authentication_token().into_json_response();
+    };
+    let fail = |e: AwsError| e.into_query_response(xmlns, &request_id);
+    let Some(action) = param("Action") else {
+        return fail(AwsError::client("MissingAction", "The request must contain the parameter Action."));
+    };
+    let raw = RawRequest { method, uri, headers, body: &body };
+    if is_sts {
+        let Some(op) = sts::Operation::from_name(action) else {
+            return fail(AwsError::client(
+                "InvalidAction",
+                format!("Could not find operation {action} for version 2011-06-15"),
+            ));
+        };
+        if op.requires_sigv4()
+            && let Err(e) = auth::authenticate(state, &raw, signing_name, auth::Protocol::Query).await
+        {
+            return fail(e);
+        }
+        return match dispatch::sts(op) {
+            Some(handler) => handler(params, state.clone()).await.unwrap_or_else(fail),
+            None => fail(AwsError::not_implemented("sts", op.name())),
+        };
+    }
+    let Some(op) = iam::Operation::from_name(action) else {
+        return fail(AwsError::client(
+            "InvalidAction",
+            format!("Could not find operation {action} for version 2010-05-08"),
+        ));
+    };
+    if let Err(e) = auth::authenticate(state, &raw, signing_name, auth::Protocol::Query).await {
+        return fail(e);
+    }
+    match dispatch::iam(op) {
+        Some(handler) => handler(params, state.clone()).await.unwrap_or_else(fail),
+        None => fail(AwsError::not_implemented("iam", op.name())),
+    }
+}

@@ -1,0 +1,230 @@
+//! Configuration: one typed `Config`, loaded once at start-up from (lowest to highest precedence)
+//! built-in defaults, a TOML file, `COGNATE_*` environment variables and command-line flags, and
+//! passed down explicitly. No globals. Every key is documented here and in docs/CONFIG.md.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Cognate's configuration. Each field is also a TOML key and a `COGNATE_<KEY>` environment variable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the server listens on (`listen = "127.0.0.1:9229"`).
+    pub listen: SocketAddr,
+    /// Public base URL clients reach the server at, without a trailing slash. Token issuers are
+    /// `<public_url>/<poolId>`. Default: `http://<listen>` (with `localhost` for an unspecified address).
+    pub public_url: Option<String>,
+    /// Region of new user pools; pool IDs start with it.
+    pub region: String,
+    /// Twelve-digit account ID used in ARNs.
+    pub account_id: String,
+    /// Directory for the embedded database and the generated admin credentials.
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite://<path>` (default `sqlite://<data_dir>/cognate.sqlite3`) or
+    /// `postgres://user@host:port/database`.
+    pub database_url: Option<String>,
+    /// Development mode: accept any (or no) AWS credentials on admin operations. Off by default;
+    /// never enable it on a reachable network.
+    pub dev_mode: bool,
+    /// Log format: `text` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter in `tracing` syntax (`info`, `cognate=debug,sqlx=warn`).
+    pub log_level: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9229)),
+            public_url: None,
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            dev_mode: false,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// The database URL, defaulting to SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("cognate.sqlite3").display()))
+    }
+
+    /// The public base URL for a server bound to `bound`.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None if bound.ip().is_unspecified() => format!("http://localhost:{}", bound.port()),
+            None => format!("http://{bound}"),
+        }
+    }
+
+    /// Checks values the types cannot.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let is_region = !self.region.is_empty()
+            && self.region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        anyhow::ensure!(is_region, "region {:?} is not a region name like us-east-1", self.region);
+        anyhow::ensure!(
+            self.account_id.len() == 12 && self.account_id.chars().all(|c| c.is_ascii_digit()),
+            "account_id must be 12 digits"
+        );
+        if let Some(u) = &self.public_url {
+            anyhow::ensure!(
+                u.starts_with("http://") || u.starts_with("https://"),
+                "public_url must start with http:// or https://"
+            );
+        }
+        anyhow::ensure!(self.max_body_bytes >= 1024, "max_body_bytes must be at least 1024");
+        Ok(())
+    }
+}
+
+/// Cognate: a self-hosted identity service that speaks Amazon Cognito's APIs.
+#[derive(Debug, Parser)]
+#[command(name = "cognate", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (embedded SQLite in ./data unless configured otherwise).
+    Serve(ServeArgs),
+    /// Print the effective configuration (after file, environment and flags) as TOML.
+    Config(ServeArgs),
+}
+
+/// Flags override the environment, which overrides the file.
+#[derive(Debug, Default, Args, Serialize)]
+pub struct ServeArgs {
+    /// TOML configuration file. Default: `cognate.toml` if it exists.
+    #[arg(long, short = 'c', env = "COGNATE_CONFIG")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Listen address, e.g. 127.0.0.1:9229 or 0.0.0.0:9229.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// Public base URL (token issuer base), e.g. https://auth.example.com.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Region of new user pools.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Account ID used in ARNs.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Data directory.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// Accept any AWS credentials (local development only).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dev_mode: bool,
+    /// Log format.
+    #[arg(long, value_enum)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. info or cognate=debug.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
+}
+
+/// Loads the configuration: defaults < file < `COGNATE_*` environment < flags.
+pub fn load(args: &ServeArgs) -> anyhow::Result<Config> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    match &args.config {
+        Some(path) => {
+            anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
+            figment = figment.merge(Toml::file(path));
+        }
+        None => figment = figment.merge(Toml::file("cognate.toml")),
+    }
+    // Only the keys of `Config`: other COGNATE_* variables (test settings, say) are not config.
+    let env = Env::prefixed("COGNATE_").only(&[
+        "listen",
+        "public_url",
+        "region",
+        "account_id",
+        "data_dir",
+        "database_url",
+        "dev_mode",
+        "log_format",
+        "log_level",
+        "max_body_bytes",
+    ]);
+    let config: Config = figment.merge(env).merge(Serialized::defaults(args)).extract()?;
+    config.validate()?;
+    Ok(config)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "region = \"eu-west-1\"\nlisten = \"127.0.0.1:7000\"\n").unwrap();
+        let args =
+            ServeArgs { config: Some(file), listen: Some("127.0.0.1:7001".parse().unwrap()), ..Default::default() };
+        let c = load(&args).unwrap();
+        assert_eq!(c.region, "eu-west-1");
+        assert_eq!(c.listen.port(), 7001);
+        assert!(!c.dev_mode);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "regoin = \"eu-west-1\"\n").unwrap();
+        assert!(load(&ServeArgs { config: Some(file.clone()), ..Default::default() }).is_err());
+        std::fs::write(&file, "account_id = \"12\"\n").unwrap();
+        assert!(load(&ServeArgs { config: Some(file), ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_bound_address() {
+        let c = Config::default();
+        assert_eq!(c.public_url_for("127.0.0.1:9229".parse().unwrap()), "http://127.0.0.1:9229");
+        assert_eq!(c.public_url_for("0.0.0.0:80".parse().unwrap()), "http://localhost:80");
+    }
+}

@@ -1,0 +1,176 @@
+//! The `cognate` server as a library: open the store the configuration names, bootstrap the admin
+//! access key, assemble the routers (AWS APIs on `POST /`, OIDC discovery and JWKS, health) and
+//! serve until shut down. The binary (`main.rs`) and the test kit both start servers through
+//! `Server::start`, so tests run exactly what users run.
+
+pub mod config;
+pub mod logging;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use cognate_api::{ApiConfig, ApiState};
+use cognate_domain::access_keys::AccessKey;
+use cognate_domain::{Domain, DomainConfig, SystemClock};
+use cognate_store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::Config;
+
+/// Opens the store a URL names: `sqlite:` or `postgres:`/`postgresql:`.
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let store = cognate_store_sqlite::SqliteStore::open(url).await.context("opening the SQLite database")?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = cognate_store_postgres::PgStore::connect(url).await.context("connecting to PostgreSQL")?;
+        Ok(Arc::new(store))
+    } else {
+        anyhow::bail!("unsupported database URL (expected sqlite://… or postgres://…)")
+    }
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    /// The admin key created at this start, if the store had none.
+    pub created_admin_key: Option<AccessKey>,
+    /// Where the admin credentials were written, if they were.
+    pub credentials_file: Option<PathBuf>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Binds, opens the store, runs migrations, bootstraps credentials and starts serving.
+    pub async fn start(config: Config) -> anyhow::Result<Server> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let public_url = config.public_url_for(addr);
+
+        let store = open_store(&config.database_url()).await?;
+        tracing::info!(backend = store.backend(), "store ready");
+        let domain = Domain::new(
+            store,
+            Arc::new(SystemClock),
+            DomainConfig {
+                region: config.region.clone(),
+                account_id: config.account_id.clone(),
+                issuer_base: public_url.clone(),
+            },
+        );
+
+        let created_admin_key = domain.bootstrap_admin_key().await.context("creating the admin access key")?;
+        let credentials_file = match &created_admin_key {
+            Some(key) => {
+                let path = config.data_dir.join("credentials");
+                write_credentials(&path, key)?;
+                tracing::info!(
+                    path = %path.display(),
+                    access_key_id = %key.access_key_id,
+                    "created the administrator access key; use it with AWS_SHARED_CREDENTIALS_FILE={}",
+                    path.display()
+                );
+                Some(path)
+            }
+            None => None,
+        };
+        if config.dev_mode {
+            tracing::warn!("development mode: admin operations accept any credentials");
+        }
+
+        let app = app(domain, &config);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, %public_url, "cognate listening");
+        Ok(Server { addr, public_url, created_admin_key, credentials_file, shutdown: Some(tx), task })
+    }
+
+    /// Stops accepting connections, finishes in-flight requests and waits for the server to end.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await??;
+        Ok(())
+    }
+
+    /// Serves until the task ends (it does not without `shutdown`).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await??;
+        Ok(())
+    }
+
+    /// A handle that shuts the server down when sent to.
+    pub fn take_shutdown(&mut self) -> Option<oneshot::Sender<()>> {
+        self.shutdown.take()
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(domain: Domain, config: &Config) -> Router {
+    let api = cognate_api::router(ApiState {
+        domain: domain.clone(),
+        config: ApiConfig { dev_mode: config.dev_mode, max_body_bytes: config.max_body_bytes },
+    });
+    Router::new()
+        .route("/health", get(health))
+        .with_state(domain.clone())
+        .merge(cognate_oauth::router(domain))
+        .merge(api)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(cognate_protocol::request_id::layer))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+async fn health(State(domain): State<Domain>) -> Response {
+    match domain.store().ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok" }))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "COGNATE-SRV0001 health check: store unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "unavailable" })))
+                .into_response()
+        }
+    }
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({ "message": "Not Found" }))).into_response()
+}
+
+/// Writes an AWS shared-credentials file readable only by the owner.
+fn write_credentials(path: &Path, key: &AccessKey) -> anyhow::Result<()> {
+    let text = format!(
+        "# Administrator credentials created by Cognate at first start.\n\
+         # Use: AWS_SHARED_CREDENTIALS_FILE={} aws --endpoint-url <cognate URL> cognito-idp ...\n\
+         [default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        path.display(),
+        key.access_key_id,
+        key.secret_access_key
+    );
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
