@@ -38,6 +38,7 @@ impl ApiError {
             ApiError::Domain(Error::InvalidParameter(m)) => exception(Exception::InvalidParameterException, m),
             ApiError::Domain(Error::ResourceNotFound(m)) => exception(Exception::ResourceNotFoundException, m),
             ApiError::Domain(Error::LimitExceeded(m)) => exception(Exception::LimitExceededException, m),
+            ApiError::Domain(Error::InvalidOAuthFlow(m)) => exception(Exception::InvalidOAuthFlowException, m),
             ApiError::Domain(Error::ScopeDoesNotExist(m)) => exception(Exception::ScopeDoesNotExistException, m),
             ApiError::Domain(Error::Internal(cause)) => {
                 tracing::error!(error = format!("{cause:#}"), "COGNATE-API0001 internal error");

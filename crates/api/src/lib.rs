@@ -93,8 +93,19 @@ async fn entry(State(state): State<ApiState>, req: Request) -> Response {
         Ok(Some(target)) => json_service(&state, &parts.method, &parts.uri, &parts.headers, target, body, request_id)
             .await
             .unwrap_or_else(AwsError::into_json_response),
-        Ok(None) => query_service(&state, &parts.method, &parts.uri, &parts.headers, body, request_id).await,
+        Ok(None) if is_form(&parts.headers) => {
+            query_service(&state, &parts.method, &parts.uri, &parts.headers, body, request_id).await
+        }
+        Ok(None) => AwsError::unknown_operation("The request has no X-Amz-Target header.").into_response(),
     }
+}
+
+/// Query-protocol requests (STS, IAM) are form-encoded.
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {

@@ -168,8 +168,8 @@ impl ClientSettings {
         }
         if self.allowed_oauth_flows_user_pool_client == Some(true) {
             if flows.is_empty() {
-                return Err(Error::invalid(
-                    "AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true.",
+                return Err(Error::InvalidOAuthFlow(
+                    "AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true.".into(),
                 ));
             }
             if scopes.is_empty() {
@@ -179,13 +179,13 @@ impl ClientSettings {
             }
             let is_client_credentials = flows.contains(&m::OAuthFlowType::ClientCredentials);
             if is_client_credentials && flows.len() > 1 {
-                return Err(Error::invalid(
-                    "client_credentials flow can not be selected along with code flow or implicit flow.",
+                return Err(Error::InvalidOAuthFlow(
+                    "client_credentials flow can not be selected along with code flow or implicit flow.".into(),
                 ));
             }
             if is_client_credentials && !has_secret {
-                return Err(Error::invalid(
-                    "client_credentials flow can not be selected if client does not have a client secret.",
+                return Err(Error::InvalidOAuthFlow(
+                    "client_credentials flow can not be selected if client does not have a client secret.".into(),
                 ));
             }
             if !is_client_credentials && self.callback_urls.as_ref().is_none_or(Vec::is_empty) {

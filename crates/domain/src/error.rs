@@ -14,6 +14,9 @@ pub enum Error {
     /// A quota was reached.
     #[error("{0}")]
     LimitExceeded(String),
+    /// The client's OAuth flows do not fit together or with the client.
+    #[error("{0}")]
+    InvalidOAuthFlow(String),
     /// An OAuth scope the client asks for does not exist.
     #[error("{0}")]
     ScopeDoesNotExist(String),

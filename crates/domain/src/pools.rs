@@ -290,9 +290,7 @@ fn add_customs(schema: &mut Vec<m::SchemaAttributeType>, customs: Vec<m::SchemaA
     }
     let count = schema.iter().filter(|a| a.name.as_deref().is_some_and(|n| n.contains("custom:"))).count();
     if count > MAX_CUSTOM_ATTRIBUTES {
-        return Err(Error::LimitExceeded(format!(
-            "A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
-        )));
+        return Err(Error::invalid(format!("A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes.")));
     }
     Ok(())
 }
@@ -608,7 +606,7 @@ impl Domain {
         let mut pool = self.pool_by_arn(arn).await?;
         pool.settings.tags.extend(tags);
         if pool.settings.tags.len() > 50 {
-            return Err(Error::LimitExceeded("A user pool can have at most 50 tags.".into()));
+            return Err(Error::invalid("A user pool can have at most 50 tags."));
         }
         self.save(&pool).await
     }

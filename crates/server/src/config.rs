@@ -228,3 +228,19 @@ mod tests {
         assert_eq!(c.public_url_for("0.0.0.0:80".parse().unwrap()), "http://localhost:80");
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod docs_tests {
+    use super::Config;
+
+    #[test]
+    fn every_key_is_documented_in_config_md() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/CONFIG.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let value = serde_json::to_value(Config::default()).unwrap();
+        for key in value.as_object().unwrap().keys() {
+            assert!(doc.contains(&format!("| `{key}` |")), "docs/CONFIG.md does not describe `{key}`");
+        }
+    }
+}

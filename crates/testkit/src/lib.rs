@@ -1,0 +1,133 @@
+//! Test kit: `TestServer::start(Backend)` runs a real Cognate (the same `Server::start` the binary
+//! uses) on `127.0.0.1:0` with a fresh store — a temp-file SQLite database, or a fresh schema in
+//! the PostgreSQL database named by `COGNATE_TEST_POSTGRES_URL` — and hands out an official
+//! `aws-sdk-cognitoidentityprovider` client signed with the admin key the server generated.
+
+use cognate_server::{Config, Server};
+
+/// The storage a test server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Environment variable naming the PostgreSQL database for tests.
+pub const POSTGRES_URL_VAR: &str = "COGNATE_TEST_POSTGRES_URL";
+
+/// A running server with its own data directory and store.
+pub struct TestServer {
+    pub base_url: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub backend: Backend,
+    /// The shared-credentials file the server wrote at first start.
+    pub credentials_file: Option<std::path::PathBuf>,
+    server: Option<Server>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts a server, or returns `None` for PostgreSQL when `COGNATE_TEST_POSTGRES_URL` is unset
+    /// (the test then reports itself skipped). `.ci/run` always sets it.
+    pub async fn start(backend: Backend) -> anyhow::Result<Option<TestServer>> {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Like `start`, with a chance to adjust the configuration.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> anyhow::Result<Option<TestServer>> {
+        let data_dir = tempfile::tempdir()?;
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => match std::env::var(POSTGRES_URL_VAR) {
+                Ok(base) => Some(cognate_store_postgres::prepare_test_database(&base).await?),
+                Err(_) => {
+                    eprintln!("skipped: {POSTGRES_URL_VAR} is not set");
+                    return Ok(None);
+                }
+            },
+        };
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse()?,
+            data_dir: data_dir.path().to_path_buf(),
+            database_url,
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let server = Server::start(config).await?;
+        let key = server
+            .created_admin_key
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("a fresh store must create an admin key"))?;
+        Ok(Some(TestServer {
+            base_url: server.public_url.clone(),
+            access_key_id: key.access_key_id.clone(),
+            secret_access_key: key.secret_access_key.clone(),
+            backend,
+            credentials_file: server.credentials_file.clone(),
+            server: Some(server),
+            _data_dir: data_dir,
+        }))
+    }
+
+    /// The official SDK client, signing with the server's admin key.
+    pub fn idp(&self) -> aws_sdk_cognitoidentityprovider::Client {
+        self.idp_with_credentials(&self.access_key_id, &self.secret_access_key)
+    }
+
+    /// The official SDK client with other credentials (to test refusals).
+    pub fn idp_with_credentials(&self, key: &str, secret: &str) -> aws_sdk_cognitoidentityprovider::Client {
+        let creds = aws_credential_types::Credentials::new(key, secret, None, None, "cognate-testkit");
+        let config = aws_sdk_cognitoidentityprovider::Config::builder()
+            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+            .region(aws_sdk_cognitoidentityprovider::config::Region::new("us-east-1"))
+            .endpoint_url(&self.base_url)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+    }
+
+    /// A plain HTTP client for raw protocol and OIDC requests.
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a test body against a server on `backend`; skips PostgreSQL when it is not configured.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($server:ident: TestServer) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($server: $crate::TestServer) -> anyhow::Result<()> $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() -> anyhow::Result<()> {
+                    match $crate::TestServer::start($crate::Backend::Sqlite).await? {
+                        Some(s) => run(s).await,
+                        None => Ok(()),
+                    }
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() -> anyhow::Result<()> {
+                    match $crate::TestServer::start($crate::Backend::Postgres).await? {
+                        Some(s) => run(s).await,
+                        None => Ok(()),
+                    }
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,9 @@
+//! Integration tests: real servers, official clients. One binary, one module per operation group;
+//! every test makes its own pool, so tests are hermetic and order-independent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod clients;
+mod protocol;
+mod sigv4;
+mod user_pools;
+mod well_known;
