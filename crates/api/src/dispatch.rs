@@ -12,7 +12,7 @@ use axum::response::Response;
 use cognate_model::{cognito_identity, cognito_idp, iam, sts};
 use cognate_protocol::AwsError;
 
-use crate::idp::{mfa, tags, user_pool_clients, user_pools};
+use crate::idp::{auth, groups, mfa, passwords, signup, tags, user_pool_clients, user_pools, users_admin, users_self};
 use crate::{ApiState, Ctx, Handler, HandlerFuture, call};
 
 /// A Query-protocol handler: the decoded form parameters and the state.
@@ -30,62 +30,82 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
     use cognito_idp::Operation as O;
     match op {
         O::AddCustomAttributes => handler!(user_pools::add_custom_attributes),
+        O::AdminAddUserToGroup => handler!(groups::admin_add_user_to_group),
+        O::AdminConfirmSignUp => handler!(users_admin::admin_confirm_sign_up),
+        O::AdminCreateUser => handler!(users_admin::admin_create_user),
+        O::AdminDeleteUser => handler!(users_admin::admin_delete_user),
+        O::AdminDeleteUserAttributes => handler!(users_admin::admin_delete_user_attributes),
+        O::AdminDisableUser => handler!(users_admin::admin_disable_user),
+        O::AdminEnableUser => handler!(users_admin::admin_enable_user),
+        O::AdminGetUser => handler!(users_admin::admin_get_user),
+        O::AdminInitiateAuth => handler!(auth::admin_initiate_auth),
+        O::AdminListGroupsForUser => handler!(groups::admin_list_groups_for_user),
+        O::AdminRemoveUserFromGroup => handler!(groups::admin_remove_user_from_group),
+        O::AdminResetUserPassword => handler!(users_admin::admin_reset_user_password),
+        O::AdminRespondToAuthChallenge => handler!(auth::admin_respond_to_auth_challenge),
+        O::AdminSetUserPassword => handler!(users_admin::admin_set_user_password),
+        O::AdminUpdateUserAttributes => handler!(users_admin::admin_update_user_attributes),
+        O::AdminUserGlobalSignOut => handler!(users_admin::admin_user_global_sign_out),
+        O::ChangePassword => handler!(users_self::change_password),
+        O::ConfirmForgotPassword => handler!(passwords::confirm_forgot_password),
+        O::ConfirmSignUp => handler!(signup::confirm_sign_up),
+        O::CreateGroup => handler!(groups::create_group),
         O::CreateUserPool => handler!(user_pools::create_user_pool),
         O::CreateUserPoolClient => handler!(user_pool_clients::create_user_pool_client),
+        O::DeleteGroup => handler!(groups::delete_group),
+        O::DeleteUser => handler!(users_self::delete_user),
+        O::DeleteUserAttributes => handler!(users_self::delete_user_attributes),
         O::DeleteUserPool => handler!(user_pools::delete_user_pool),
         O::DeleteUserPoolClient => handler!(user_pool_clients::delete_user_pool_client),
         O::DescribeUserPool => handler!(user_pools::describe_user_pool),
         O::DescribeUserPoolClient => handler!(user_pool_clients::describe_user_pool_client),
+        O::ForgotPassword => handler!(passwords::forgot_password),
+        O::GetGroup => handler!(groups::get_group),
         O::GetSigningCertificate => handler!(user_pools::get_signing_certificate),
+        O::GetTokensFromRefreshToken => handler!(auth::get_tokens_from_refresh_token),
+        O::GetUser => handler!(users_self::get_user),
+        O::GetUserAttributeVerificationCode => handler!(users_self::get_user_attribute_verification_code),
         O::GetUserPoolMfaConfig => handler!(mfa::get_user_pool_mfa_config),
+        O::GlobalSignOut => handler!(users_self::global_sign_out),
+        O::InitiateAuth => handler!(auth::initiate_auth),
+        O::ListGroups => handler!(groups::list_groups),
         O::ListTagsForResource => handler!(tags::list_tags_for_resource),
         O::ListUserPoolClients => handler!(user_pool_clients::list_user_pool_clients),
         O::ListUserPools => handler!(user_pools::list_user_pools),
+        O::ListUsers => handler!(users_admin::list_users),
+        O::ListUsersInGroup => handler!(groups::list_users_in_group),
+        O::ResendConfirmationCode => handler!(signup::resend_confirmation_code),
+        O::RespondToAuthChallenge => handler!(auth::respond_to_auth_challenge),
+        O::RevokeToken => handler!(auth::revoke_token),
         O::SetUserPoolMfaConfig => handler!(mfa::set_user_pool_mfa_config),
+        O::SignUp => handler!(signup::sign_up),
         O::TagResource => handler!(tags::tag_resource),
         O::UntagResource => handler!(tags::untag_resource),
+        O::UpdateGroup => handler!(groups::update_group),
+        O::UpdateUserAttributes => handler!(users_self::update_user_attributes),
         O::UpdateUserPool => handler!(user_pools::update_user_pool),
         O::UpdateUserPoolClient => handler!(user_pool_clients::update_user_pool_client),
+        O::VerifyUserAttribute => handler!(users_self::verify_user_attribute),
         O::AddUserPoolClientSecret
-        | O::AdminAddUserToGroup
-        | O::AdminConfirmSignUp
-        | O::AdminCreateUser
         | O::AdminDeleteSoftwareToken
-        | O::AdminDeleteUser
-        | O::AdminDeleteUserAttributes
         | O::AdminDisableProviderForUser
-        | O::AdminDisableUser
-        | O::AdminEnableUser
         | O::AdminForgetDevice
         | O::AdminGetDevice
-        | O::AdminGetUser
         | O::AdminGetUserAuthFactors
-        | O::AdminInitiateAuth
         | O::AdminLinkProviderForUser
         | O::AdminListDevices
-        | O::AdminListGroupsForUser
         | O::AdminListUserAuthEvents
         | O::AdminListUserSessions
-        | O::AdminRemoveUserFromGroup
-        | O::AdminResetUserPassword
-        | O::AdminRespondToAuthChallenge
         | O::AdminRevokeUserSession
         | O::AdminSetUserMFAPreference
-        | O::AdminSetUserPassword
         | O::AdminSetUserSettings
         | O::AdminUpdateAuthEventFeedback
         | O::AdminUpdateDeviceStatus
-        | O::AdminUpdateUserAttributes
-        | O::AdminUserGlobalSignOut
         | O::AssociateSoftwareToken
         | O::CancelPointInTimeRecovery
-        | O::ChangePassword
         | O::CompleteWebAuthnRegistration
         | O::ConfirmDevice
-        | O::ConfirmForgotPassword
-        | O::ConfirmSignUp
         | O::CreateCIMDPolicy
-        | O::CreateGroup
         | O::CreateIdentityProvider
         | O::CreateManagedLoginBranding
         | O::CreateResourceServer
@@ -94,13 +114,10 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::CreateUserPoolDomain
         | O::CreateUserPoolReplica
         | O::DeleteCIMDPolicy
-        | O::DeleteGroup
         | O::DeleteIdentityProvider
         | O::DeleteManagedLoginBranding
         | O::DeleteResourceServer
         | O::DeleteTerms
-        | O::DeleteUser
-        | O::DeleteUserAttributes
         | O::DeleteUserPoolClientSecret
         | O::DeleteUserPoolDomain
         | O::DeleteUserPoolReplica
@@ -117,29 +134,21 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::DescribeUserImportJob
         | O::DescribeUserPoolDomain
         | O::ForgetDevice
-        | O::ForgotPassword
         | O::GetCSVHeader
         | O::GetClientToken
         | O::GetDerivedToken
         | O::GetDevice
-        | O::GetGroup
         | O::GetIdentityProviderByIdentifier
         | O::GetLogDeliveryConfiguration
         | O::GetProvisionedLimit
-        | O::GetTokensFromRefreshToken
         | O::GetUICustomization
-        | O::GetUser
-        | O::GetUserAttributeVerificationCode
         | O::GetUserAuthFactors
         | O::GetUserPoolClientSessionConfiguration
         | O::GetUserPoolSessionConfiguration
-        | O::GlobalSignOut
-        | O::InitiateAuth
         | O::InitiatePointInTimeRecovery
         | O::ListCIMDPolicies
         | O::ListClientMetadataURLs
         | O::ListDevices
-        | O::ListGroups
         | O::ListIdentityProviders
         | O::ListPointInTimeRecoveries
         | O::ListResourceServers
@@ -148,12 +157,7 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::ListUserPoolClientSecrets
         | O::ListUserPoolReplicas
         | O::ListUserSessions
-        | O::ListUsers
-        | O::ListUsersInGroup
         | O::ListWebAuthnCredentials
-        | O::ResendConfirmationCode
-        | O::RespondToAuthChallenge
-        | O::RevokeToken
         | O::RevokeUserSession
         | O::SetLogDeliveryConfiguration
         | O::SetRiskConfiguration
@@ -162,7 +166,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::SetUserPoolClientSessionConfiguration
         | O::SetUserPoolSessionConfiguration
         | O::SetUserSettings
-        | O::SignUp
         | O::StartPointInTimeRecovery
         | O::StartUserImportJob
         | O::StartWebAuthnRegistration
@@ -171,17 +174,14 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::UpdateCIMDPolicy
         | O::UpdateClientMetadataURLState
         | O::UpdateDeviceStatus
-        | O::UpdateGroup
         | O::UpdateIdentityProvider
         | O::UpdateManagedLoginBranding
         | O::UpdateProvisionedLimit
         | O::UpdateResourceServer
         | O::UpdateTerms
-        | O::UpdateUserAttributes
         | O::UpdateUserPoolDomain
         | O::UpdateUserPoolReplica
-        | O::VerifySoftwareToken
-        | O::VerifyUserAttribute => None,
+        | O::VerifySoftwareToken => None,
     }
 }
 

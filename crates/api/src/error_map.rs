@@ -40,6 +40,23 @@ impl ApiError {
             ApiError::Domain(Error::LimitExceeded(m)) => exception(Exception::LimitExceededException, m),
             ApiError::Domain(Error::InvalidOAuthFlow(m)) => exception(Exception::InvalidOAuthFlowException, m),
             ApiError::Domain(Error::ScopeDoesNotExist(m)) => exception(Exception::ScopeDoesNotExistException, m),
+            ApiError::Domain(Error::NotAuthorized(m)) => exception(Exception::NotAuthorizedException, m),
+            ApiError::Domain(Error::UserNotFound(m)) => exception(Exception::UserNotFoundException, m),
+            ApiError::Domain(Error::UsernameExists(m)) => exception(Exception::UsernameExistsException, m),
+            ApiError::Domain(Error::AliasExists(m)) => exception(Exception::AliasExistsException, m),
+            ApiError::Domain(Error::GroupExists(m)) => exception(Exception::GroupExistsException, m),
+            ApiError::Domain(Error::InvalidPassword(m)) => exception(Exception::InvalidPasswordException, m),
+            ApiError::Domain(Error::CodeMismatch(m)) => exception(Exception::CodeMismatchException, m),
+            ApiError::Domain(Error::ExpiredCode(m)) => exception(Exception::ExpiredCodeException, m),
+            ApiError::Domain(Error::UserNotConfirmed(m)) => exception(Exception::UserNotConfirmedException, m),
+            ApiError::Domain(Error::PasswordResetRequired(m)) => {
+                exception(Exception::PasswordResetRequiredException, m)
+            }
+            ApiError::Domain(Error::CodeDeliveryFailure(m)) => exception(Exception::CodeDeliveryFailureException, m),
+            ApiError::Domain(Error::InvalidUserPoolConfiguration(m)) => {
+                exception(Exception::InvalidUserPoolConfigurationException, m)
+            }
+            ApiError::Domain(Error::UnsupportedOperation(m)) => exception(Exception::UnsupportedOperationException, m),
             ApiError::Domain(Error::Internal(cause)) => {
                 tracing::error!(error = format!("{cause:#}"), "COGNATE-API0001 internal error");
                 exception(Exception::InternalErrorException, "An internal error occurred.")

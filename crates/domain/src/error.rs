@@ -20,6 +20,37 @@ pub enum Error {
     /// An OAuth scope the client asks for does not exist.
     #[error("{0}")]
     ScopeDoesNotExist(String),
+    /// The caller may not do this (bad credentials, token, client, or a disabled user).
+    #[error("{0}")]
+    NotAuthorized(String),
+    #[error("{0}")]
+    UserNotFound(String),
+    #[error("{0}")]
+    UsernameExists(String),
+    #[error("{0}")]
+    AliasExists(String),
+    #[error("{0}")]
+    GroupExists(String),
+    /// The password breaks the pool's policy.
+    #[error("{0}")]
+    InvalidPassword(String),
+    #[error("{0}")]
+    CodeMismatch(String),
+    #[error("{0}")]
+    ExpiredCode(String),
+    #[error("{0}")]
+    UserNotConfirmed(String),
+    #[error("{0}")]
+    PasswordResetRequired(String),
+    /// A message could not be delivered.
+    #[error("{0}")]
+    CodeDeliveryFailure(String),
+    /// The pool is not set up for what was asked (e.g. no verified channel for a code).
+    #[error("{0}")]
+    InvalidUserPoolConfiguration(String),
+    /// The operation is not enabled for this client or pool.
+    #[error("{0}")]
+    UnsupportedOperation(String),
     /// Anything else: logged in full, reported to clients as an internal error.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),

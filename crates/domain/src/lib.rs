@@ -1,22 +1,33 @@
 //! Cognate's rules, independent of any wire format or database: user pools and their settings
-//! (with Cognito's defaults), app clients, per-pool signing keys, and the admin access keys that
-//! sign SigV4 requests. Handlers call into `Domain`; `Domain` calls the `cognate-store` traits.
+//! (with Cognito's defaults), app clients, per-pool signing keys, the admin access keys that sign
+//! SigV4 requests, users and groups, passwords, codes and their delivery, sign-in flows, tokens
+//! and sealed challenge sessions. Handlers call into `Domain`; `Domain` calls the `cognate-store` traits.
 //! Configuration blobs that Cognate stores and returns but does not interpret are kept as the
 //! generated `cognate-model` shapes rather than copied into hand-written twins.
 //!
 //! Architecture invariant: nothing here knows HTTP, JSON values or SQL.
 
 pub mod access_keys;
+pub mod accounts;
+pub mod auth;
 pub mod clients;
 pub mod clock;
+pub mod codes;
 pub mod error;
+pub mod groups;
 pub mod ids;
 pub mod keys;
+pub mod passwords;
 pub mod pools;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
 
 use std::sync::Arc;
 
+use cognate_messaging::Messenger;
 use cognate_store::Store;
+use rand::RngCore as _;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, Result};
@@ -30,6 +41,10 @@ pub struct DomainConfig {
     pub account_id: String,
     /// Public base URL without a trailing slash; a pool's issuer is `<issuer_base>/<poolId>`.
     pub issuer_base: String,
+    /// Password hashing cost.
+    pub argon2: passwords::Argon2Params,
+    /// Most password hashes computed at once (defaults to the number of cores).
+    pub hash_concurrency: usize,
 }
 
 /// The entry point of every rule. Cheap to clone.
@@ -38,11 +53,51 @@ pub struct Domain {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: Arc<DomainConfig>,
+    pub(crate) passwords: passwords::Passwords,
+    pub(crate) sessions: sessions::Sealer,
+    pub(crate) code_key: Arc<Vec<u8>>,
+    pub(crate) keys: tokens::KeyCache,
+    pub(crate) messenger: Messenger,
 }
 
+/// Name of the deployment secret in the store (sessions, code hashes).
+const DEPLOYMENT_SECRET: &str = "deployment-secret-v1";
+
 impl Domain {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: DomainConfig) -> Self {
-        Domain { store, clock, config: Arc::new(config) }
+    /// Builds the domain; reads (or, on a new store, creates) the deployment secret that every
+    /// node shares.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: DomainConfig,
+        messenger: Messenger,
+    ) -> Result<Self> {
+        let mut candidate = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut candidate);
+        let secret = store.get_or_create_secret(DEPLOYMENT_SECRET, &candidate).await?;
+        let passwords = passwords::Passwords::new(config.argon2, config.hash_concurrency)?;
+        let mut code_key = b"cognate codes v1\0".to_vec();
+        code_key.extend_from_slice(&secret);
+        Ok(Domain {
+            store,
+            clock,
+            config: Arc::new(config),
+            passwords,
+            sessions: sessions::Sealer::new(&secret, "challenge-session"),
+            code_key: Arc::new(code_key),
+            keys: tokens::KeyCache::default(),
+            messenger,
+        })
+    }
+
+    /// The message sender (its development outbox, for instance).
+    pub fn messenger(&self) -> &Messenger {
+        &self.messenger
+    }
+
+    /// The password hasher (for benchmarks of the bare hash rate).
+    pub fn passwords(&self) -> &passwords::Passwords {
+        &self.passwords
     }
 
     pub fn config(&self) -> &DomainConfig {

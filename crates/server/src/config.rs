@@ -48,6 +48,48 @@ pub struct Config {
     pub log_level: String,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// SMTP server for email (codes, invitations). Without one, email goes only to the outbox.
+    pub smtp_host: Option<String>,
+    /// SMTP port (587 for STARTTLS, 465 for TLS, 25 or 1025 for local sinks).
+    pub smtp_port: u16,
+    /// SMTP transport security: `starttls`, `tls` or `none`.
+    pub smtp_tls: SmtpSecurity,
+    /// SMTP user name, if the server wants authentication.
+    pub smtp_username: Option<String>,
+    /// SMTP password (prefer `COGNATE_SMTP_PASSWORD` over the file).
+    pub smtp_password: Option<Secret>,
+    /// Sender address when the pool's EmailConfiguration has no `From`.
+    pub email_from: String,
+    /// HTTP endpoint that receives SMS as JSON (`{"to","body","poolId","purpose"}`).
+    pub sms_webhook_url: Option<String>,
+    /// Bearer token sent to the SMS endpoint.
+    pub sms_webhook_token: Option<Secret>,
+    /// Keep recent messages in memory, log them and serve them at `GET /_cognate/outbox`.
+    /// Default: on in development mode, off otherwise.
+    pub outbox: Option<bool>,
+    /// How many messages the outbox keeps.
+    pub outbox_capacity: usize,
+    /// argon2id memory cost in KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations.
+    pub argon2_iterations: u32,
+    /// argon2id lanes.
+    pub argon2_parallelism: u32,
+    /// Most password hashes computed at once; 0 means one per CPU core.
+    pub hash_concurrency: usize,
+}
+
+/// SMTP transport security.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP upgraded with STARTTLS (required).
+    #[default]
+    Starttls,
+    /// Implicit TLS (SMTPS, port 465).
+    Tls,
+    /// No encryption; only for local test servers.
+    None,
 }
 
 impl Default for Config {
@@ -63,11 +105,41 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".into(),
             max_body_bytes: 1024 * 1024,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            email_from: "no-reply@localhost".into(),
+            sms_webhook_url: None,
+            sms_webhook_token: None,
+            outbox: None,
+            outbox_capacity: 200,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_concurrency: 0,
         }
     }
 }
 
+/// A secret setting: serialises as its value, never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
 impl Config {
+    /// Whether the development outbox is on.
+    pub fn is_outbox_enabled(&self) -> bool {
+        self.outbox.unwrap_or(self.dev_mode)
+    }
+
     /// The database URL, defaulting to SQLite in the data directory.
     pub fn database_url(&self) -> String {
         self.database_url
@@ -187,6 +259,20 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<Config> {
         "log_format",
         "log_level",
         "max_body_bytes",
+        "smtp_host",
+        "smtp_port",
+        "smtp_tls",
+        "smtp_username",
+        "smtp_password",
+        "email_from",
+        "sms_webhook_url",
+        "sms_webhook_token",
+        "outbox",
+        "outbox_capacity",
+        "argon2_memory_kib",
+        "argon2_iterations",
+        "argon2_parallelism",
+        "hash_concurrency",
     ]);
     let config: Config = figment.merge(env).merge(Serialized::defaults(args)).extract()?;
     config.validate()?;

@@ -18,13 +18,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use cognate_api::{ApiConfig, ApiState};
 use cognate_domain::access_keys::AccessKey;
+use cognate_domain::passwords::Argon2Params;
 use cognate_domain::{Domain, DomainConfig, SystemClock};
+use cognate_messaging::{MessagingConfig, Messenger, SmsConfig, SmtpConfig, SmtpTls};
 use cognate_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::Config;
+use config::SmtpSecurity;
 
 /// Opens the store a URL names: `sqlite:` or `postgres:`/`postgresql:`.
 pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
@@ -62,6 +65,8 @@ impl Server {
 
         let store = open_store(&config.database_url()).await?;
         tracing::info!(backend = store.backend(), "store ready");
+        let messenger = messenger(&config)?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let domain = Domain::new(
             store,
             Arc::new(SystemClock),
@@ -69,8 +74,17 @@ impl Server {
                 region: config.region.clone(),
                 account_id: config.account_id.clone(),
                 issuer_base: public_url.clone(),
+                argon2: Argon2Params {
+                    memory_kib: config.argon2_memory_kib,
+                    iterations: config.argon2_iterations,
+                    parallelism: config.argon2_parallelism,
+                },
+                hash_concurrency: if config.hash_concurrency == 0 { cores } else { config.hash_concurrency },
             },
-        );
+            messenger,
+        )
+        .await
+        .context("starting the domain")?;
 
         let created_admin_key = domain.bootstrap_admin_key().await.context("creating the admin access key")?;
         let credentials_file = match &created_admin_key {
@@ -125,6 +139,33 @@ impl Server {
     }
 }
 
+/// The message transports the configuration names.
+fn messenger(config: &Config) -> anyhow::Result<Messenger> {
+    let smtp = config.smtp_host.as_ref().map(|host| SmtpConfig {
+        host: host.clone(),
+        port: config.smtp_port,
+        tls: match config.smtp_tls {
+            SmtpSecurity::Starttls => SmtpTls::StartTls,
+            SmtpSecurity::Tls => SmtpTls::Tls,
+            SmtpSecurity::None => SmtpTls::None,
+        },
+        username: config.smtp_username.clone(),
+        password: config.smtp_password.as_ref().map(|p| p.0.clone()),
+        from: config.email_from.clone(),
+        timeout: std::time::Duration::from_secs(15),
+    });
+    let sms = config.sms_webhook_url.as_ref().map(|url| SmsConfig {
+        url: url.clone(),
+        bearer_token: config.sms_webhook_token.as_ref().map(|t| t.0.clone()),
+        timeout: std::time::Duration::from_secs(15),
+    });
+    let outbox_capacity = if config.is_outbox_enabled() { config.outbox_capacity } else { 0 };
+    if outbox_capacity > 0 {
+        tracing::warn!("development outbox on: messages, codes included, are logged and served at /_cognate/outbox");
+    }
+    Messenger::new(MessagingConfig { smtp, sms, outbox_capacity }).map_err(|e| anyhow::anyhow!("message delivery: {e}"))
+}
+
 /// The whole HTTP application.
 pub fn app(domain: Domain, config: &Config) -> Router {
     let api = cognate_api::router(ApiState {
@@ -133,6 +174,7 @@ pub fn app(domain: Domain, config: &Config) -> Router {
     });
     Router::new()
         .route("/health", get(health))
+        .route("/_cognate/outbox", get(outbox))
         .with_state(domain.clone())
         .merge(cognate_oauth::router(domain))
         .merge(api)
@@ -150,6 +192,15 @@ async fn health(State(domain): State<Domain>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The development outbox, newest last (404 when the outbox is off).
+async fn outbox(State(domain): State<Domain>) -> Response {
+    let messenger = domain.messenger();
+    if !messenger.outbox_enabled() {
+        return not_found().await;
+    }
+    axum::Json(serde_json::json!({ "messages": messenger.outbox() })).into_response()
 }
 
 async fn not_found() -> Response {

@@ -4,6 +4,8 @@
 //!
 //! Queries use the runtime `sqlx::query*` functions with bind parameters rather than the
 //! compile-time checked macros, which need a live database or offline query data we don't keep.
+//! Pools, clients and access keys live here; users and groups in `users`, tokens, codes and
+//! secrets in `tokens`.
 
 use async_trait::async_trait;
 use cognate_store::{
@@ -16,6 +18,9 @@ use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+mod tokens;
+mod users;
 
 static MIGRATOR: Migrator = sqlx::migrate!();
 
@@ -204,7 +209,8 @@ impl UserPoolStore for PgStore {
     }
 
     async fn delete_user_pool(&self, id: &str) -> Result<()> {
-        // Clients and signing keys go with it through ON DELETE CASCADE.
+        // Clients, signing keys, users (with their attribute pairs, memberships, refresh tokens
+        // and codes) and groups go with it through ON DELETE CASCADE.
         sqlx::query("DELETE FROM user_pools WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
@@ -276,6 +282,18 @@ impl ClientStore for PgStore {
         .map_err(db_error)?
         .map(client_row)
         .ok_or(StoreError::NotFound)
+    }
+
+    async fn find_client(&self, client_id: &str) -> Result<Option<ClientRow>> {
+        sqlx::query_as::<_, ClientTuple>(
+            "SELECT pool_id, client_id, name, client_secret, created_ms, updated_ms, document \
+             FROM clients WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)
+        .map(|r| r.map(client_row))
     }
 
     async fn update_client(&self, client: &ClientRow) -> Result<()> {

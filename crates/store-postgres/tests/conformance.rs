@@ -1,5 +1,6 @@
-//! `PgStore` against the shared conformance suite, each test on its own schema from
-//! `prepare_test_database`; skipped (with a printed line) unless `COGNATE_TEST_POSTGRES_URL` is set.
+//! `PgStore` against the shared conformance suite (and two stores racing on one schema), each test
+//! on its own schema from `prepare_test_database`; skipped (with a printed line) unless
+//! `COGNATE_TEST_POSTGRES_URL` is set.
 //! Also checks that the SQLite and Postgres migration trees stay in step.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -29,6 +30,15 @@ async fn conformance() {
     cognate_store::conformance::run_all(&store).await;
     // Twice on the same database: the suite leaves nothing that trips a second run.
     cognate_store::conformance::run_all(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_on_one_schema_agree() {
+    let Some(url) = fresh_url("two stores").await else {
+        return;
+    };
+    let (a, b) = (PgStore::connect(&url).await.unwrap(), PgStore::connect(&url).await.unwrap());
+    cognate_store::conformance::run_two_nodes(&a, &b).await;
 }
 
 #[tokio::test]

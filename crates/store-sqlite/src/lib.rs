@@ -3,6 +3,8 @@
 //!
 //! Queries use the runtime `sqlx::query*` functions with bind parameters rather than the
 //! compile-time checked macros, which need a live database or offline query data we don't keep.
+//! Pools, clients and access keys live here; users and groups in `users`, tokens, codes and
+//! secrets in `tokens`.
 
 use async_trait::async_trait;
 use cognate_store::{
@@ -13,6 +15,9 @@ use sqlx::error::ErrorKind;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::time::Duration;
+
+mod tokens;
+mod users;
 
 static MIGRATOR: Migrator = sqlx::migrate!();
 
@@ -168,7 +173,8 @@ impl UserPoolStore for SqliteStore {
     }
 
     async fn delete_user_pool(&self, id: &str) -> Result<()> {
-        // Clients and signing keys go with it through ON DELETE CASCADE.
+        // Clients, signing keys, users (with their attribute pairs, memberships, refresh tokens
+        // and codes) and groups go with it through ON DELETE CASCADE.
         sqlx::query("DELETE FROM user_pools WHERE id = ?")
             .bind(id)
             .execute(&self.pool)
@@ -240,6 +246,18 @@ impl ClientStore for SqliteStore {
         .map_err(db_error)?
         .map(client_row)
         .ok_or(StoreError::NotFound)
+    }
+
+    async fn find_client(&self, client_id: &str) -> Result<Option<ClientRow>> {
+        sqlx::query_as::<_, ClientTuple>(
+            "SELECT pool_id, client_id, name, client_secret, created_ms, updated_ms, document \
+             FROM clients WHERE client_id = ?",
+        )
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)
+        .map(|r| r.map(client_row))
     }
 
     async fn update_client(&self, client: &ClientRow) -> Result<()> {

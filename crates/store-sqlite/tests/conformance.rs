@@ -1,5 +1,5 @@
-//! `SqliteStore` against the shared conformance suite (on a file and in memory), plus the
-//! refusal to open a database migrated by a newer Cognate.
+//! `SqliteStore` against the shared conformance suite (on a file and in memory, and two stores
+//! racing on one file), plus the refusal to open a database migrated by a newer Cognate.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -24,6 +24,14 @@ async fn conformance_on_a_file() {
 async fn conformance_in_memory() {
     let store = SqliteStore::open("sqlite::memory:").await.unwrap();
     cognate_store::conformance::run_all(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_on_one_file_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cognate.db").display());
+    let (a, b) = (SqliteStore::open(&url).await.unwrap(), SqliteStore::open(&url).await.unwrap());
+    cognate_store::conformance::run_two_nodes(&a, &b).await;
 }
 
 #[tokio::test]

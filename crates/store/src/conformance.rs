@@ -1,13 +1,26 @@
 //! The conformance suite every backend passes: `run_all` exercises the documented contract of every
 //! `Store` method (round trips, `NotFound`/`Conflict`, cascades, key-order paging, access key
-//! counting). Each run uses fresh IDs under a prefix unique to it, so the suite may run repeatedly
-//! against the same, non-empty database; list checks look only at the run's own rows.
+//! counting, users with their index and unique sets, ListUsers filters, groups and memberships,
+//! refresh-token revocation and expiry, one-time codes, secrets). Each run uses fresh IDs under a
+//! prefix unique to it, so the suite may run repeatedly against the same, non-empty database; list
+//! checks look only at the run's own rows.
+//!
+//! Index and unique sets are compared as sets: a backend may return them in any order.
+//!
+//! `run_two_nodes` takes two stores on one database (two nodes of a deployment) and races them
+//! where the contract promises agreement: secrets, unique values, usernames, memberships, codes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::{AccessKeyRow, ClientRow, SigningKeyRow, Store, StoreError, UserPoolRow};
+use crate::{
+    AccessKeyRow, ClientRow, CodeRow, GroupRow, RefreshTokenRow, SigningKeyRow, Store, StoreError, UserFilter,
+    UserPoolRow, UserRow,
+};
 use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Runs every check against `store`, panicking with a message naming the broken contract.
@@ -20,6 +33,15 @@ pub async fn run_all(store: &dyn Store) {
     client_listing(store, &run_prefix()).await;
     delete_cascades(store, &run_prefix()).await;
     access_keys(store, &run_prefix()).await;
+    users(store, &run_prefix()).await;
+    unique_attributes(store, &run_prefix()).await;
+    user_listing(store, &run_prefix()).await;
+    groups(store, &run_prefix()).await;
+    memberships(store, &run_prefix()).await;
+    refresh_tokens(store, &run_prefix()).await;
+    codes(store, &run_prefix()).await;
+    user_delete_cascades(store, &run_prefix()).await;
+    secrets(store, &run_prefix()).await;
 }
 
 /// A prefix no other run (in this or another process) uses: time, process ID and a counter.
@@ -196,6 +218,15 @@ async fn clients(store: &dyn Store, prefix: &str) {
     let orphan = client(&format!("{prefix}missing"), "client-1");
     assert_not_found(store.create_client(&orphan).await, "create_client in a missing pool");
     assert_not_found(store.get_client(&pool_id, "absent").await, "get_client of a missing client");
+    let unique_id = format!("{prefix}by-id");
+    let by_id = client(&pool_id, &unique_id);
+    store.create_client(&by_id).await.expect("create_client");
+    assert_eq!(store.find_client(&unique_id).await.expect("find_client"), Some(by_id), "find_client by ID alone");
+    assert_eq!(
+        store.find_client(&format!("{prefix}nobody")).await.expect("find_client"),
+        None,
+        "find_client of a missing ID"
+    );
     assert_not_found(store.get_client(&orphan.pool_id, "client-1").await, "get_client is scoped to its pool");
     assert_not_found(store.update_client(&client(&pool_id, "absent")).await, "update_client of a missing client");
     assert_not_found(store.delete_client(&pool_id, "absent").await, "delete_client of a missing client");
@@ -269,6 +300,13 @@ async fn delete_cascades(store: &dyn Store, prefix: &str) {
     let first_key = key(&pool_id, "k");
     store.create_user_pool(&pool(&pool_id), &first_key).await.expect("create_user_pool");
     store.create_client(&client(&pool_id, "c")).await.expect("create_client");
+    let alice = user(&pool_id, "alice");
+    store.create_user(&alice).await.expect("create_user");
+    store.create_group(&group(&pool_id, "admins")).await.expect("create_group");
+    store.add_user_to_group(&pool_id, "admins", "alice").await.expect("add_user_to_group");
+    let token = refresh_token(&format!("{prefix}token"), &pool_id, "alice", &format!("{prefix}origin"));
+    store.create_refresh_token(&token).await.expect("create_refresh_token");
+    store.put_code(&code(&pool_id, "alice", "signup")).await.expect("put_code");
 
     store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
     assert_not_found(store.get_client(&pool_id, "c").await, "a deleted pool's client");
@@ -282,8 +320,36 @@ async fn delete_cascades(store: &dyn Store, prefix: &str) {
         vec![],
         "delete_user_pool deletes the pool's signing keys"
     );
+    assert_not_found(store.get_user(&pool_id, "alice").await, "a deleted pool's user");
+    assert_eq!(store.count_users(&pool_id).await.expect("count_users"), 0, "delete_user_pool deletes the users");
+    assert_eq!(
+        store.list_users(&pool_id, None, None, 10).await.expect("list_users after pool delete"),
+        vec![],
+        "delete_user_pool deletes the users"
+    );
+    assert_eq!(
+        store.find_users_by_index(&pool_id, "email", &email("alice")).await.expect("find_users_by_index"),
+        vec![],
+        "delete_user_pool deletes the users' index"
+    );
+    assert_not_found(store.get_group(&pool_id, "admins").await, "a deleted pool's group");
+    assert_eq!(
+        store.list_groups(&pool_id, None, 10).await.expect("list_groups after pool delete"),
+        vec![],
+        "delete_user_pool deletes the groups"
+    );
+    assert_eq!(
+        store.find_refresh_token(&token.token_sha256).await.expect("find_refresh_token after pool delete"),
+        None,
+        "delete_user_pool deletes the refresh tokens"
+    );
+    assert_eq!(
+        store.find_code(&pool_id, "alice", "signup").await.expect("find_code after pool delete"),
+        None,
+        "delete_user_pool deletes the codes"
+    );
 
-    // The ID is free again and nothing of the old pool comes back.
+    // The ID is free again and nothing of the old pool comes back; its unique pairs are free too.
     store.create_user_pool(&pool(&pool_id), &first_key).await.expect("re-create deleted pool");
     assert_eq!(
         store.list_clients(&pool_id, None, 10).await.expect("list_clients"),
@@ -291,6 +357,18 @@ async fn delete_cascades(store: &dyn Store, prefix: &str) {
         "re-created pool starts empty"
     );
     store.create_client(&client(&pool_id, "c")).await.expect("re-create client");
+    store.create_user(&alice).await.expect("re-create user with the same unique email");
+    store.create_group(&group(&pool_id, "admins")).await.expect("re-create group");
+    assert_eq!(
+        store.list_users_in_group(&pool_id, "admins", None, 10).await.expect("list_users_in_group"),
+        vec![],
+        "a re-created pool's group has no members"
+    );
+    assert_eq!(
+        store.find_refresh_token(&token.token_sha256).await.expect("find_refresh_token"),
+        None,
+        "a re-created pool has no refresh tokens"
+    );
     store.delete_user_pool(&pool_id).await.expect("delete re-created pool");
 }
 
@@ -319,4 +397,861 @@ async fn access_keys(store: &dyn Store, prefix: &str) {
         before + 1,
         "count_permanent_access_keys counts the new permanent key and not the temporary one"
     );
+}
+
+fn email(username_key: &str) -> String {
+    format!("{username_key}@example.com")
+}
+
+/// A user whose `email` is both searchable and unique, and whose `sub` is searchable.
+fn user(pool_id: &str, username_key: &str) -> UserRow {
+    let sub = format!("sub-{username_key}");
+    UserRow {
+        pool_id: pool_id.to_owned(),
+        username_key: username_key.to_owned(),
+        username: format!("As-Created {username_key}"),
+        sub: sub.clone(),
+        status: "CONFIRMED".into(),
+        is_enabled: true,
+        password_hash: Some(format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${username_key}")),
+        created_ms: 1_700_000_000_010,
+        updated_ms: 1_700_000_000_011,
+        tokens_valid_after_ms: 1_700_000_000_012,
+        failed_attempts: 0,
+        locked_until_ms: 0,
+        document: document(username_key),
+        index: vec![("email".into(), email(username_key)), ("sub".into(), sub)],
+        unique: vec![("email".into(), email(username_key))],
+    }
+}
+
+fn group(pool_id: &str, name: &str) -> GroupRow {
+    GroupRow {
+        pool_id: pool_id.to_owned(),
+        name: name.to_owned(),
+        description: Some(format!("group {name} ' \" ü")),
+        precedence: Some(7),
+        role_arn: Some(format!("arn:aws:iam::123456789012:role/{name}")),
+        created_ms: 1_700_000_000_020,
+        updated_ms: 1_700_000_000_021,
+    }
+}
+
+fn refresh_token(token_sha256: &str, pool_id: &str, username_key: &str, origin_jti: &str) -> RefreshTokenRow {
+    RefreshTokenRow {
+        token_sha256: token_sha256.to_owned(),
+        pool_id: pool_id.to_owned(),
+        client_id: "client".into(),
+        username_key: username_key.to_owned(),
+        origin_jti: origin_jti.to_owned(),
+        issued_ms: 1_700_000_000_030,
+        expires_ms: 4_000_000_000_000,
+        revoked_ms: None,
+    }
+}
+
+fn code(pool_id: &str, username_key: &str, purpose: &str) -> CodeRow {
+    CodeRow {
+        pool_id: pool_id.to_owned(),
+        username_key: username_key.to_owned(),
+        purpose: purpose.to_owned(),
+        code_hash: format!("hash-{purpose}"),
+        expires_ms: 1_700_000_000_040,
+        attempts: 0,
+        sent_count: 1,
+        window_start_ms: 1_700_000_000_041,
+    }
+}
+
+/// `user` with its index and unique sets sorted, to compare them as sets.
+fn normalized(mut user: UserRow) -> UserRow {
+    user.index.sort();
+    user.unique.sort();
+    user
+}
+
+fn normalized_all(users: Vec<UserRow>) -> Vec<UserRow> {
+    users.into_iter().map(normalized).collect()
+}
+
+fn assert_conflict_on<T: Debug>(result: crate::Result<T>, attribute: &str, what: &str) {
+    assert!(
+        matches!(&result, Err(StoreError::Conflict(a)) if a == attribute),
+        "{what}: expected Conflict({attribute:?}), got {result:?}"
+    );
+}
+
+async fn assert_user(store: &dyn Store, expected: &UserRow, what: &str) {
+    let got = store.get_user(&expected.pool_id, &expected.username_key).await;
+    let got = got.unwrap_or_else(|e| panic!("{what}: get_user failed: {e:?}"));
+    assert_eq!(normalized(got), normalized(expected.clone()), "{what}");
+}
+
+async fn keys_found(store: &dyn Store, pool_id: &str, attribute: &str, value: &str) -> Vec<String> {
+    let rows = store.find_users_by_index(pool_id, attribute, value).await.expect("find_users_by_index");
+    rows.into_iter().map(|u| u.username_key).collect()
+}
+
+async fn create_pool(store: &dyn Store, pool_id: &str) {
+    store.create_user_pool(&pool(pool_id), &key(pool_id, "k")).await.expect("create_user_pool");
+}
+
+async fn users(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+
+    // Round trips, including a user without password, disabled, with no index or unique pairs,
+    // and pairs given out of order.
+    let mut alice = user(&pool_id, "alice");
+    alice.index.reverse();
+    store.create_user(&alice).await.expect("create_user");
+    assert_user(store, &alice, "user round trip").await;
+    let bare = UserRow {
+        status: "FORCE_CHANGE_PASSWORD".into(),
+        is_enabled: false,
+        password_hash: None,
+        failed_attempts: 3,
+        locked_until_ms: 1_700_000_900_000,
+        index: vec![],
+        unique: vec![],
+        ..user(&pool_id, "bare")
+    };
+    store.create_user(&bare).await.expect("create_user without password or pairs");
+    assert_user(store, &bare, "a user without password, disabled, without pairs round-trips").await;
+    assert_eq!(store.count_users(&pool_id).await.expect("count_users"), 2, "count_users counts the pool's users");
+    assert_eq!(store.count_users(&other_pool).await.expect("count_users"), 0, "count_users is scoped to its pool");
+
+    // Duplicates and missing parents; a failed create writes nothing.
+    let duplicate = UserRow {
+        document: document("duplicate"),
+        index: vec![("custom:x".into(), "dup".into())],
+        unique: vec![("phone_number".into(), "+15550000".into())],
+        ..user(&pool_id, "alice")
+    };
+    assert_conflict_on(store.create_user(&duplicate).await, "username", "create_user with an existing username");
+    assert_user(store, &alice, "user unchanged by a conflicting create").await;
+    assert_eq!(
+        keys_found(store, &pool_id, "custom:x", "dup").await,
+        Vec::<String>::new(),
+        "a failed create adds no index pairs"
+    );
+    let phone_user = UserRow { unique: vec![("phone_number".into(), "+15550000".into())], ..user(&pool_id, "phone") };
+    store.create_user(&phone_user).await.expect("a failed create leaves its unique pairs free");
+    assert_not_found(
+        store.create_user(&user(&format!("{prefix}missing"), "alice")).await,
+        "create_user in a missing pool",
+    );
+    assert_not_found(store.get_user(&pool_id, "nobody").await, "get_user of a missing user");
+    assert_not_found(store.get_user(&other_pool, "alice").await, "get_user is scoped to its pool");
+    // The same username in another pool is another user.
+    store.create_user(&user(&other_pool, "alice")).await.expect("the same username and email in another pool");
+
+    // find_users_by_index: exact matches only, ordered by username_key, scoped to the pool.
+    assert_eq!(keys_found(store, &pool_id, "email", &email("alice")).await, ["alice"], "find_users_by_index");
+    assert_eq!(
+        normalized_all(store.find_users_by_index(&pool_id, "sub", "sub-alice").await.expect("find_users_by_index")),
+        vec![normalized(alice.clone())],
+        "find_users_by_index returns whole rows"
+    );
+    assert_eq!(keys_found(store, &pool_id, "email", "ALICE@example.com").await, Vec::<String>::new(), "find is exact");
+    assert_eq!(keys_found(store, &pool_id, "email", "alice@example.co").await, Vec::<String>::new(), "find is exact");
+    assert_eq!(
+        keys_found(store, &pool_id, "sub", &email("alice")).await,
+        Vec::<String>::new(),
+        "find matches the attribute"
+    );
+    let shared = |mut u: UserRow| {
+        u.index.push(("custom:team".into(), "blue".into()));
+        u
+    };
+    let (zed, bob) = (shared(user(&pool_id, "zed")), shared(user(&pool_id, "Bob")));
+    store.create_user(&zed).await.expect("create_user zed");
+    store.create_user(&bob).await.expect("create_user Bob");
+    store.create_user(&shared(user(&other_pool, "amy"))).await.expect("create_user in other pool");
+    assert_eq!(
+        keys_found(store, &pool_id, "custom:team", "blue").await,
+        ["Bob", "zed"],
+        "find_users_by_index lists every holder of a non-unique pair in byte order, only in its pool"
+    );
+
+    // update_user replaces every column but pool_id, username_key and created_ms, and the sets.
+    let updated = UserRow {
+        username: "Alice Renamed".into(),
+        sub: "sub-new".into(),
+        status: "RESET_REQUIRED".into(),
+        is_enabled: false,
+        password_hash: None,
+        created_ms: 1,
+        updated_ms: 1_800_000_000_000,
+        tokens_valid_after_ms: 1_800_000_000_001,
+        failed_attempts: 2,
+        locked_until_ms: 1_800_000_000_002,
+        document: document("updated"),
+        index: vec![("email".into(), "new@example.com".into()), ("custom:team".into(), "blue".into())],
+        unique: vec![("email".into(), "new@example.com".into())],
+        ..alice.clone()
+    };
+    store.update_user(&updated).await.expect("update_user");
+    assert_user(store, &UserRow { created_ms: alice.created_ms, ..updated.clone() }, "update_user replaces the row")
+        .await;
+    assert_eq!(
+        keys_found(store, &pool_id, "email", &email("alice")).await,
+        Vec::<String>::new(),
+        "old index value gone"
+    );
+    assert_eq!(keys_found(store, &pool_id, "sub", "sub-alice").await, Vec::<String>::new(), "old index pair gone");
+    assert_eq!(keys_found(store, &pool_id, "email", "new@example.com").await, ["alice"], "new index value found");
+    assert_eq!(keys_found(store, &pool_id, "custom:team", "blue").await, ["Bob", "alice", "zed"], "new pair found");
+    // The old unique value is free again; the new one is taken.
+    let carol = UserRow { unique: vec![("email".into(), email("alice"))], ..user(&pool_id, "carol") };
+    store.create_user(&carol).await.expect("update_user frees the old unique value");
+    let dave = UserRow { unique: vec![("email".into(), "new@example.com".into())], ..user(&pool_id, "dave") };
+    assert_conflict_on(store.create_user(&dave).await, "email", "the updated unique value is taken");
+    // Updating to the same unique value is not a conflict with oneself.
+    let same = UserRow { document: document("same"), ..updated.clone() };
+    store.update_user(&same).await.expect("update_user keeping its unique value");
+    // A conflicting update fails as a whole.
+    let stealing = UserRow {
+        document: document("stealing"),
+        index: vec![("email".into(), email("carol"))],
+        unique: vec![("email".into(), "new@example.com".into())],
+        ..zed.clone()
+    };
+    assert_conflict_on(store.update_user(&stealing).await, "email", "update_user taking another user's unique value");
+    assert_user(store, &zed, "a conflicting update_user changes nothing").await;
+    assert_eq!(
+        keys_found(store, &pool_id, "custom:team", "blue").await,
+        ["Bob", "alice", "zed"],
+        "zed's index survives"
+    );
+    assert_not_found(store.update_user(&user(&pool_id, "nobody")).await, "update_user of a missing user");
+    assert_not_found(
+        store.update_user(&user(&format!("{prefix}missing"), "alice")).await,
+        "update_user in a missing pool",
+    );
+
+    // set_login_failures touches only the counter and the lockout.
+    store.set_login_failures(&pool_id, "alice", 5, 1_900_000_000_000).await.expect("set_login_failures");
+    let expected =
+        UserRow { failed_attempts: 5, locked_until_ms: 1_900_000_000_000, created_ms: alice.created_ms, ..same };
+    assert_user(store, &expected, "set_login_failures sets only failed_attempts and locked_until_ms").await;
+    assert_not_found(store.set_login_failures(&pool_id, "nobody", 1, 1).await, "set_login_failures of a missing user");
+
+    // delete_user.
+    store.delete_user(&pool_id, "alice").await.expect("delete_user");
+    assert_not_found(store.get_user(&pool_id, "alice").await, "get_user after delete");
+    assert_not_found(store.delete_user(&pool_id, "alice").await, "second delete_user");
+    assert_not_found(store.delete_user(&pool_id, "nobody").await, "delete_user of a missing user");
+    assert_eq!(
+        keys_found(store, &pool_id, "custom:team", "blue").await,
+        ["Bob", "zed"],
+        "delete_user removes its index"
+    );
+    store.create_user(&dave).await.expect("delete_user frees its unique values");
+    assert_user(store, &user(&other_pool, "alice"), "delete_user is scoped to its pool").await;
+    assert_eq!(store.count_users(&pool_id).await.expect("count_users"), 6, "count_users after create and delete");
+
+    for id in [&pool_id, &other_pool] {
+        store.delete_user_pool(id).await.expect("delete_user_pool");
+    }
+}
+
+/// Unique pairs: the conflict names the attribute; attribute, value and pool all scope it.
+async fn unique_attributes(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+    let with_unique = |key: &str, unique: &[(&str, &str)]| UserRow {
+        unique: unique.iter().map(|(a, v)| ((*a).to_owned(), (*v).to_owned())).collect(),
+        ..user(&pool_id, key)
+    };
+
+    store
+        .create_user(&with_unique("u1", &[("email", "x@example.com"), ("phone_number", "+1555")]))
+        .await
+        .expect("create_user with two unique pairs");
+    assert_conflict_on(
+        store.create_user(&with_unique("u2", &[("phone_number", "+1555")])).await,
+        "phone_number",
+        "create_user with a taken phone_number",
+    );
+    assert_conflict_on(
+        store.create_user(&with_unique("u2", &[("email", "y@example.com"), ("email", "x@example.com")])).await,
+        "email",
+        "create_user with a taken email among others",
+    );
+    assert_not_found(store.get_user(&pool_id, "u2").await, "a conflicting create_user writes no user");
+    store.create_user(&with_unique("u2", &[("email", "y@example.com")])).await.expect("its other values stay free");
+    store
+        .create_user(&with_unique("u3", &[("phone_number", "x@example.com"), ("email", "X@example.com")]))
+        .await
+        .expect("the same value under another attribute, or in another case, is no conflict");
+    store
+        .create_user(&UserRow { unique: vec![("email".into(), "x@example.com".into())], ..user(&other_pool, "u9") })
+        .await
+        .expect("the same pair in another pool is no conflict");
+    // A username conflict is reported as such even when a unique pair is taken too.
+    assert_conflict_on(
+        store.create_user(&with_unique("u1", &[("email", "y@example.com")])).await,
+        "username",
+        "create_user with a taken username and email",
+    );
+
+    for id in [&pool_id, &other_pool] {
+        store.delete_user_pool(id).await.expect("delete_user_pool");
+    }
+}
+
+/// ListUsers: unfiltered and with `=` / `^=` filters, in byte order of username_key, paged.
+async fn user_listing(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+    // (username_key, given_name values, email): byte order of keys is Z < a < a0 < b < é.
+    let people: [(&str, &[&str], &str); 6] = [
+        ("é", &["Ann"], "ann@example.com"),
+        ("b", &["ann"], "anna@example.com"),
+        ("a0", &["Anne", "Annie"], "ano@example.com"),
+        ("a", &["Bo"], "Ann@example.com"),
+        ("Z", &["Ann"], "an@example.com"),
+        ("c\u{10FFFF}", &["\u{10FFFF}x", "\u{10FFFF}"], "z\u{10FFFF}@example.com"),
+    ];
+    for (key, names, mail) in people {
+        let mut row = user(&pool_id, key);
+        row.index = names.iter().map(|n| ("given_name".to_owned(), (*n).to_owned())).collect();
+        row.index.push(("email".into(), mail.to_owned()));
+        row.unique = vec![("email".into(), mail.to_owned())];
+        store.create_user(&row).await.expect("create_user for listing");
+    }
+    let mut stranger = user(&other_pool, "a1");
+    stranger.index = vec![("given_name".into(), "Ann".into()), ("email".into(), "ann@example.com".into())];
+    store.create_user(&stranger).await.expect("create_user in another pool");
+
+    let list = async |filter: Option<UserFilter>, after: Option<&str>, limit: u32| {
+        let rows = store.list_users(&pool_id, filter.as_ref(), after, limit).await.expect("list_users");
+        rows.into_iter().map(|u| u.username_key).collect::<Vec<_>>()
+    };
+    let equals = |attribute: &str, value: &str| {
+        Some(UserFilter::Equals { attribute: attribute.to_owned(), value: value.to_owned() })
+    };
+    let starts = |attribute: &str, prefix: &str| {
+        Some(UserFilter::StartsWith { attribute: attribute.to_owned(), prefix: prefix.to_owned() })
+    };
+
+    // Unfiltered.
+    let all = ["Z", "a", "a0", "b", "c\u{10FFFF}", "é"];
+    assert_eq!(list(None, None, 100).await, all, "list_users lists the pool's users in byte order");
+    assert_eq!(list(None, None, 2).await, all[..2], "list_users honours limit");
+    assert_eq!(list(None, Some("a"), 2).await, all[2..4], "list_users starts after `after`");
+    assert_eq!(list(None, Some("é"), 2).await, Vec::<String>::new(), "nothing after the last key");
+    assert_eq!(
+        normalized_all(store.list_users(&pool_id, None, Some("b"), 1).await.expect("list_users")),
+        vec![normalized(store.get_user(&pool_id, "c\u{10FFFF}").await.expect("get_user"))],
+        "list_users returns whole rows"
+    );
+    assert_eq!(
+        store.list_users(&format!("{prefix}missing"), None, None, 10).await.expect("list_users of a missing pool"),
+        vec![],
+        "a missing pool has no users"
+    );
+
+    // Equals: exact and case-sensitive, in key order, paged.
+    assert_eq!(list(equals("given_name", "Ann"), None, 100).await, ["Z", "é"], "Equals filter");
+    assert_eq!(list(equals("given_name", "Ann"), None, 1).await, ["Z"], "Equals filter honours limit");
+    assert_eq!(list(equals("given_name", "Ann"), Some("Z"), 1).await, ["é"], "Equals filter starts after `after`");
+    assert_eq!(list(equals("given_name", "Ann"), Some("é"), 1).await, Vec::<String>::new(), "Equals past the end");
+    assert_eq!(list(equals("given_name", "An"), None, 100).await, Vec::<String>::new(), "Equals is not a prefix");
+    assert_eq!(list(equals("email", "Ann"), None, 100).await, Vec::<String>::new(), "Equals matches the attribute");
+    assert_eq!(list(equals("nothing", "Ann"), None, 100).await, Vec::<String>::new(), "Equals on an unknown attribute");
+    assert_eq!(
+        normalized_all(
+            store
+                .list_users(&pool_id, equals("email", "anna@example.com").as_ref(), None, 10)
+                .await
+                .expect("list_users")
+        ),
+        vec![normalized(store.get_user(&pool_id, "b").await.expect("get_user"))],
+        "a filtered list returns whole rows"
+    );
+
+    // StartsWith: a case-sensitive prefix; each user once even with several matching values.
+    assert_eq!(list(starts("given_name", "Ann"), None, 100).await, ["Z", "a0", "é"], "StartsWith filter");
+    assert_eq!(list(starts("email", "an"), None, 100).await, ["Z", "a0", "b", "é"], "StartsWith filter on email");
+    assert_eq!(list(starts("email", "ann"), None, 100).await, ["b", "é"], "StartsWith excludes the next value (ano)");
+    assert_eq!(list(starts("email", "anna@example.com"), None, 100).await, ["b"], "a whole value is its own prefix");
+    assert_eq!(list(starts("email", "A"), None, 100).await, ["a"], "StartsWith is case-sensitive");
+    assert_eq!(list(starts("given_name", ""), None, 100).await, all, "an empty prefix matches every value");
+    assert_eq!(list(starts("given_name", "\u{10FFFF}"), None, 100).await, ["c\u{10FFFF}"], "a U+10FFFF prefix");
+    assert_eq!(list(starts("email", "z\u{10FFFF}"), None, 100).await, ["c\u{10FFFF}"], "a prefix ending in U+10FFFF");
+    assert_eq!(list(starts("given_name", "Anni"), None, 100).await, ["a0"], "StartsWith on the second value");
+    assert_eq!(list(starts("given_name", "Annz"), None, 100).await, Vec::<String>::new(), "StartsWith without match");
+    assert_eq!(
+        list(starts("nothing", ""), None, 100).await,
+        Vec::<String>::new(),
+        "StartsWith on an unknown attribute"
+    );
+    assert_eq!(list(starts("email", "an"), None, 2).await, ["Z", "a0"], "StartsWith honours limit");
+    assert_eq!(list(starts("email", "an"), Some("a0"), 2).await, ["b", "é"], "StartsWith starts after `after`");
+    assert_eq!(list(starts("email", "an"), Some("é"), 2).await, Vec::<String>::new(), "StartsWith past the end");
+    assert_eq!(list(starts("email", "é"), None, 100).await, Vec::<String>::new(), "a multi-byte prefix");
+    assert_eq!(store.count_users(&pool_id).await.expect("count_users"), 6, "count_users");
+
+    for id in [&pool_id, &other_pool] {
+        store.delete_user_pool(id).await.expect("delete_user_pool");
+    }
+}
+
+async fn groups(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+
+    let admins = group(&pool_id, "admins");
+    store.create_group(&admins).await.expect("create_group");
+    assert_eq!(store.get_group(&pool_id, "admins").await.expect("get_group"), admins, "group round trip");
+    let bare = GroupRow { description: None, precedence: None, role_arn: None, ..group(&pool_id, "bare") };
+    store.create_group(&bare).await.expect("create_group without optional fields");
+    assert_eq!(store.get_group(&pool_id, "bare").await.expect("get_group"), bare, "a group of Nones round-trips");
+    assert_conflict(store.create_group(&admins).await, "create_group with an existing name");
+    assert_not_found(
+        store.create_group(&group(&format!("{prefix}missing"), "g")).await,
+        "create_group in a missing pool",
+    );
+    assert_not_found(store.get_group(&pool_id, "absent").await, "get_group of a missing group");
+    assert_not_found(store.get_group(&other_pool, "admins").await, "get_group is scoped to its pool");
+
+    // Update replaces description, precedence, role_arn and updated_ms; created_ms stays.
+    let updated = GroupRow {
+        description: None,
+        precedence: Some(-1),
+        role_arn: Some("arn:aws:iam::123456789012:role/other".into()),
+        created_ms: 1,
+        updated_ms: 1_800_000_000_000,
+        ..admins.clone()
+    };
+    store.update_group(&updated).await.expect("update_group");
+    assert_eq!(
+        store.get_group(&pool_id, "admins").await.expect("get after update"),
+        GroupRow { created_ms: admins.created_ms, ..updated },
+        "update_group replaces description, precedence, role_arn and updated_ms only"
+    );
+    assert_not_found(store.update_group(&group(&pool_id, "absent")).await, "update_group of a missing group");
+
+    // Listing in byte order, paged.
+    for name in ["é", "b", "a0", "a", "Z"] {
+        store.create_group(&group(&pool_id, name)).await.expect("create_group for listing");
+    }
+    store.create_group(&group(&other_pool, "0")).await.expect("create_group in another pool");
+    let list = async |after: Option<&str>, limit: u32| {
+        let rows = store.list_groups(&pool_id, after, limit).await.expect("list_groups");
+        rows.into_iter().map(|g| g.name).collect::<Vec<_>>()
+    };
+    let all = ["Z", "a", "a0", "admins", "b", "bare", "é"];
+    assert_eq!(list(None, 100).await, all, "list_groups lists only the pool's groups, in byte order");
+    assert_eq!(list(None, 3).await, all[..3], "list_groups honours limit");
+    assert_eq!(list(Some("a0"), 3).await, all[3..6], "list_groups starts after `after`");
+    assert_eq!(list(Some("é"), 3).await, Vec::<String>::new(), "nothing after the last name");
+    assert_eq!(
+        store.list_groups(&pool_id, Some("b"), 1).await.expect("list_groups"),
+        vec![bare],
+        "list_groups returns whole rows"
+    );
+
+    store.delete_group(&pool_id, "admins").await.expect("delete_group");
+    assert_not_found(store.get_group(&pool_id, "admins").await, "get_group after delete");
+    assert_not_found(store.delete_group(&pool_id, "admins").await, "second delete_group");
+    assert_eq!(
+        store.get_group(&other_pool, "0").await.expect("other pool's group survives").name,
+        "0",
+        "delete_group deletes only its group"
+    );
+
+    for id in [&pool_id, &other_pool] {
+        store.delete_user_pool(id).await.expect("delete_user_pool");
+    }
+}
+
+async fn memberships(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+    let users = ["é", "b", "a0", "a", "Z"];
+    for key in users {
+        store.create_user(&user(&pool_id, key)).await.expect("create_user");
+    }
+    let groups = ["g-é", "g-b", "g-a", "g-Z"];
+    for name in groups {
+        store.create_group(&group(&pool_id, name)).await.expect("create_group");
+    }
+    store.create_user(&user(&other_pool, "a")).await.expect("create_user in another pool");
+    store.create_group(&group(&other_pool, "g-a")).await.expect("create_group in another pool");
+    store.add_user_to_group(&other_pool, "g-a", "a").await.expect("membership in another pool");
+
+    for key in users {
+        store.add_user_to_group(&pool_id, "g-a", key).await.expect("add_user_to_group");
+    }
+    for name in groups {
+        store.add_user_to_group(&pool_id, name, "a").await.expect("add_user_to_group");
+    }
+    store.add_user_to_group(&pool_id, "g-a", "a").await.expect("add_user_to_group is idempotent");
+    assert_not_found(store.add_user_to_group(&pool_id, "g-a", "nobody").await, "add a missing user");
+    assert_not_found(store.add_user_to_group(&pool_id, "g-none", "a").await, "add to a missing group");
+    assert_not_found(store.add_user_to_group(&other_pool, "g-b", "a").await, "groups are scoped to their pool");
+    assert_not_found(store.add_user_to_group(&other_pool, "g-a", "b").await, "users are scoped to their pool");
+
+    let members = async |group: &str, after: Option<&str>, limit: u32| {
+        let rows = store.list_users_in_group(&pool_id, group, after, limit).await.expect("list_users_in_group");
+        rows.into_iter().map(|u| u.username_key).collect::<Vec<_>>()
+    };
+    let groups_of = async |key: &str, after: Option<&str>, limit: u32| {
+        let rows = store.list_groups_for_user(&pool_id, key, after, limit).await.expect("list_groups_for_user");
+        rows.into_iter().map(|g| g.name).collect::<Vec<_>>()
+    };
+    assert_eq!(members("g-a", None, 100).await, ["Z", "a", "a0", "b", "é"], "list_users_in_group in byte order");
+    assert_eq!(members("g-a", None, 2).await, ["Z", "a"], "list_users_in_group honours limit");
+    assert_eq!(members("g-a", Some("a"), 2).await, ["a0", "b"], "list_users_in_group starts after `after`");
+    assert_eq!(members("g-a", Some("é"), 2).await, Vec::<String>::new(), "no member after the last");
+    assert_eq!(members("g-b", None, 100).await, ["a"], "list_users_in_group lists only the group's members");
+    assert_eq!(members("g-none", None, 100).await, Vec::<String>::new(), "a missing group has no members");
+    assert_eq!(
+        normalized_all(store.list_users_in_group(&pool_id, "g-b", None, 10).await.expect("list_users_in_group")),
+        vec![normalized(user(&pool_id, "a"))],
+        "list_users_in_group returns whole rows"
+    );
+    assert_eq!(groups_of("a", None, 100).await, ["g-Z", "g-a", "g-b", "g-é"], "list_groups_for_user in byte order");
+    assert_eq!(groups_of("a", None, 2).await, ["g-Z", "g-a"], "list_groups_for_user honours limit");
+    assert_eq!(groups_of("a", Some("g-a"), 2).await, ["g-b", "g-é"], "list_groups_for_user starts after `after`");
+    assert_eq!(groups_of("a", Some("g-é"), 2).await, Vec::<String>::new(), "no group after the last");
+    assert_eq!(groups_of("b", None, 100).await, ["g-a"], "list_groups_for_user lists only the user's groups");
+    assert_eq!(groups_of("nobody", None, 100).await, Vec::<String>::new(), "a missing user has no groups");
+    assert_eq!(
+        store.list_groups_for_user(&pool_id, "b", None, 10).await.expect("list_groups_for_user"),
+        vec![group(&pool_id, "g-a")],
+        "list_groups_for_user returns whole rows"
+    );
+
+    store.remove_user_from_group(&pool_id, "g-a", "b").await.expect("remove_user_from_group");
+    store.remove_user_from_group(&pool_id, "g-a", "b").await.expect("remove_user_from_group is idempotent");
+    assert_eq!(members("g-a", None, 100).await, ["Z", "a", "a0", "é"], "remove_user_from_group removes the member");
+    assert_eq!(groups_of("b", None, 100).await, Vec::<String>::new(), "remove_user_from_group removes the group");
+    assert_not_found(store.remove_user_from_group(&pool_id, "g-a", "nobody").await, "remove a missing user");
+    assert_not_found(store.remove_user_from_group(&pool_id, "g-none", "a").await, "remove from a missing group");
+    assert_not_found(store.remove_user_from_group(&pool_id, "g-none", "nobody").await, "remove both missing");
+
+    // Deleting a group or a user ends its memberships; re-creating it brings none back.
+    store.delete_group(&pool_id, "g-a").await.expect("delete_group");
+    assert_eq!(groups_of("a", None, 100).await, ["g-Z", "g-b", "g-é"], "delete_group ends its memberships");
+    store.create_group(&group(&pool_id, "g-a")).await.expect("re-create group");
+    assert_eq!(members("g-a", None, 100).await, Vec::<String>::new(), "a re-created group has no members");
+    store.delete_user(&pool_id, "a").await.expect("delete_user");
+    assert_eq!(members("g-b", None, 100).await, Vec::<String>::new(), "delete_user ends its memberships");
+    store.create_user(&user(&pool_id, "a")).await.expect("re-create user");
+    assert_eq!(groups_of("a", None, 100).await, Vec::<String>::new(), "a re-created user has no groups");
+    let other_members = store.list_users_in_group(&other_pool, "g-a", None, 10).await.expect("list_users_in_group");
+    assert_eq!(other_members.len(), 1, "memberships of another pool are untouched");
+
+    for id in [&pool_id, &other_pool] {
+        store.delete_user_pool(id).await.expect("delete_user_pool");
+    }
+}
+
+async fn refresh_tokens(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    create_pool(store, &pool_id).await;
+    for key in ["alice", "bob"] {
+        store.create_user(&user(&pool_id, key)).await.expect("create_user");
+    }
+    let (origin_1, origin_2, origin_3) = (format!("{prefix}o1"), format!("{prefix}o2"), format!("{prefix}o3"));
+    let t1 = refresh_token(&format!("{prefix}t1"), &pool_id, "alice", &origin_1);
+    let t2 = RefreshTokenRow {
+        issued_ms: 1_700_000_000_031,
+        ..refresh_token(&format!("{prefix}t2"), &pool_id, "alice", &origin_1)
+    };
+    let t3 = refresh_token(&format!("{prefix}t3"), &pool_id, "alice", &origin_2);
+    let t4 = refresh_token(&format!("{prefix}t4"), &pool_id, "bob", &origin_3);
+    for token in [&t1, &t2, &t3, &t4] {
+        store.create_refresh_token(token).await.expect("create_refresh_token");
+    }
+    let find = async |token: &RefreshTokenRow| {
+        store.find_refresh_token(&token.token_sha256).await.expect("find_refresh_token")
+    };
+    assert_eq!(find(&t1).await, Some(t1.clone()), "refresh token round trip");
+    let revoked = RefreshTokenRow {
+        revoked_ms: Some(1_700_000_000_099),
+        ..refresh_token(&format!("{prefix}t5"), &pool_id, "bob", &origin_3)
+    };
+    store.create_refresh_token(&revoked).await.expect("create an already revoked refresh token");
+    assert_eq!(find(&revoked).await, Some(revoked.clone()), "revoked_ms round-trips");
+    assert_conflict(store.create_refresh_token(&t1).await, "create_refresh_token with an existing hash");
+    assert_not_found(
+        store.create_refresh_token(&refresh_token(&format!("{prefix}t6"), &pool_id, "nobody", &origin_1)).await,
+        "create_refresh_token for a missing user",
+    );
+    assert_eq!(
+        store.find_refresh_token(&format!("{prefix}none")).await.expect("find_refresh_token of a missing hash"),
+        None,
+        "find_refresh_token of a missing hash"
+    );
+
+    // revoke_origin marks every token of the sign-in, once.
+    assert!(!store.is_origin_revoked(&origin_1).await.expect("is_origin_revoked"), "a fresh origin is not revoked");
+    assert!(store.is_origin_revoked(&origin_3).await.expect("is_origin_revoked"), "an origin with a revoked token is");
+    assert!(!store.is_origin_revoked(&format!("{prefix}none")).await.expect("is_origin_revoked"), "an unknown origin");
+    store.revoke_origin(&origin_1, 1_700_000_000_100).await.expect("revoke_origin");
+    assert!(store.is_origin_revoked(&origin_1).await.expect("is_origin_revoked"), "a revoked origin");
+    assert!(!store.is_origin_revoked(&origin_2).await.expect("is_origin_revoked"), "revoke_origin is scoped");
+    for token in [&t1, &t2] {
+        let expected = RefreshTokenRow { revoked_ms: Some(1_700_000_000_100), ..token.clone() };
+        assert_eq!(find(token).await, Some(expected), "revoke_origin revokes each token of the origin");
+    }
+    assert_eq!(find(&t3).await, Some(t3.clone()), "revoke_origin leaves other origins alone");
+    store.revoke_origin(&origin_1, 1_700_000_000_200).await.expect("second revoke_origin");
+    assert_eq!(find(&t1).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_100), "revoked tokens keep their time");
+    store.revoke_origin(&format!("{prefix}none"), 1).await.expect("revoke_origin of an unknown origin is a no-op");
+    store
+        .revoke_refresh_token(&format!("{prefix}none"), 1)
+        .await
+        .expect("revoke_refresh_token of an unknown token is a no-op");
+
+    // revoke_user_tokens marks the user's tokens only.
+    store.revoke_user_tokens(&pool_id, "alice", 1_700_000_000_300).await.expect("revoke_user_tokens");
+    assert_eq!(find(&t3).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_300), "revoke_user_tokens");
+    assert!(store.is_origin_revoked(&origin_2).await.expect("is_origin_revoked"), "revoke_user_tokens revokes origins");
+    assert_eq!(find(&t4).await, Some(t4.clone()), "revoke_user_tokens leaves other users' tokens alone");
+    store.revoke_user_tokens(&pool_id, "nobody", 1).await.expect("revoke_user_tokens of a missing user is a no-op");
+
+    // revoke_refresh_token marks one token, once.
+    store.revoke_refresh_token(&t4.token_sha256, 1_700_000_000_400).await.expect("revoke_refresh_token");
+    assert_eq!(find(&t4).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_400), "revoke_refresh_token");
+    store.revoke_refresh_token(&t4.token_sha256, 1_700_000_000_500).await.expect("second revoke_refresh_token");
+    assert_eq!(find(&t4).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_400), "a revoked token keeps its time");
+
+    // delete_expired_refresh_tokens removes tokens that expired strictly before now. The expiry
+    // times are in 1970 so that no real token of a shared database is touched.
+    let expired =
+        RefreshTokenRow { expires_ms: 1_000, ..refresh_token(&format!("{prefix}e1"), &pool_id, "bob", &origin_3) };
+    let boundary =
+        RefreshTokenRow { expires_ms: 1_500, ..refresh_token(&format!("{prefix}e2"), &pool_id, "bob", &origin_3) };
+    let later =
+        RefreshTokenRow { expires_ms: 2_000, ..refresh_token(&format!("{prefix}e3"), &pool_id, "bob", &origin_3) };
+    for token in [&expired, &boundary, &later] {
+        store.create_refresh_token(token).await.expect("create_refresh_token");
+    }
+    assert_eq!(
+        store.delete_expired_refresh_tokens(1_500).await.expect("delete_expired_refresh_tokens"),
+        1,
+        "delete_expired_refresh_tokens returns how many it removed"
+    );
+    assert_eq!(find(&expired).await, None, "an expired token is removed");
+    assert_eq!(find(&boundary).await, Some(boundary.clone()), "a token expiring at now_ms is kept");
+    assert_eq!(find(&later).await, Some(later.clone()), "an unexpired token is kept");
+    assert_eq!(store.delete_expired_refresh_tokens(2_001).await.expect("delete_expired_refresh_tokens"), 2, "the rest");
+    let t4_revoked = RefreshTokenRow { revoked_ms: Some(1_700_000_000_400), ..t4.clone() };
+    assert_eq!(find(&t4).await, Some(t4_revoked), "long-lived tokens survive");
+
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+async fn codes(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    create_pool(store, &pool_id).await;
+    for key in ["alice", "bob"] {
+        store.create_user(&user(&pool_id, key)).await.expect("create_user");
+    }
+    let find = async |key: &str, purpose: &str| store.find_code(&pool_id, key, purpose).await.expect("find_code");
+
+    let signup = code(&pool_id, "alice", "signup");
+    store.put_code(&signup).await.expect("put_code");
+    assert_eq!(find("alice", "signup").await, Some(signup.clone()), "code round trip");
+    assert_eq!(find("alice", "forgot_password").await, None, "codes are per purpose");
+    assert_eq!(find("bob", "signup").await, None, "codes are per user");
+    assert_not_found(store.put_code(&code(&pool_id, "nobody", "signup")).await, "put_code for a missing user");
+
+    // Attempts count up from the stored value.
+    assert_eq!(store.add_code_attempt(&pool_id, "alice", "signup").await.expect("add_code_attempt"), 1, "first miss");
+    assert_eq!(store.add_code_attempt(&pool_id, "alice", "signup").await.expect("add_code_attempt"), 2, "second miss");
+    assert_eq!(find("alice", "signup").await.map(|c| c.attempts), Some(2), "add_code_attempt stores the count");
+    assert_not_found(store.add_code_attempt(&pool_id, "alice", "verify:email").await, "add_code_attempt without code");
+    assert_not_found(store.add_code_attempt(&pool_id, "nobody", "signup").await, "add_code_attempt for a missing user");
+
+    // put_code replaces every field of an existing code.
+    let resent = CodeRow {
+        code_hash: "hash-resent".into(),
+        expires_ms: 1_800_000_000_000,
+        attempts: 0,
+        sent_count: 2,
+        window_start_ms: 1_800_000_000_001,
+        ..signup.clone()
+    };
+    store.put_code(&resent).await.expect("put_code over an existing code");
+    assert_eq!(find("alice", "signup").await, Some(resent), "put_code replaces an existing code");
+    let verify = code(&pool_id, "alice", "verify:email");
+    store.put_code(&verify).await.expect("put_code for another purpose");
+    store.put_code(&code(&pool_id, "bob", "signup")).await.expect("put_code for another user");
+
+    store.delete_code(&pool_id, "alice", "signup").await.expect("delete_code");
+    assert_eq!(find("alice", "signup").await, None, "delete_code removes the code");
+    store.delete_code(&pool_id, "alice", "signup").await.expect("delete_code is idempotent");
+    store.delete_code(&pool_id, "nobody", "signup").await.expect("delete_code of a missing user is a no-op");
+    assert_eq!(find("alice", "verify:email").await, Some(verify), "delete_code leaves other purposes alone");
+    assert!(find("bob", "signup").await.is_some(), "delete_code leaves other users alone");
+
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+/// Deleting a user takes its memberships, refresh tokens and codes; re-creating it brings none back.
+async fn user_delete_cascades(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    create_pool(store, &pool_id).await;
+    for key in ["alice", "bob"] {
+        store.create_user(&user(&pool_id, key)).await.expect("create_user");
+        store.put_code(&code(&pool_id, key, "signup")).await.expect("put_code");
+    }
+    store.create_group(&group(&pool_id, "g")).await.expect("create_group");
+    for key in ["alice", "bob"] {
+        store.add_user_to_group(&pool_id, "g", key).await.expect("add_user_to_group");
+    }
+    let alice_token = refresh_token(&format!("{prefix}ta"), &pool_id, "alice", &format!("{prefix}oa"));
+    let bob_token = refresh_token(&format!("{prefix}tb"), &pool_id, "bob", &format!("{prefix}ob"));
+    for token in [&alice_token, &bob_token] {
+        store.create_refresh_token(token).await.expect("create_refresh_token");
+    }
+
+    store.delete_user(&pool_id, "alice").await.expect("delete_user");
+    let find_token = async |token: &RefreshTokenRow| {
+        store.find_refresh_token(&token.token_sha256).await.expect("find_refresh_token")
+    };
+    assert_eq!(find_token(&alice_token).await, None, "delete_user deletes its refresh tokens");
+    assert_eq!(find_token(&bob_token).await, Some(bob_token.clone()), "other users keep theirs");
+    assert_eq!(
+        store.find_code(&pool_id, "alice", "signup").await.expect("find_code"),
+        None,
+        "delete_user deletes codes"
+    );
+    assert!(store.find_code(&pool_id, "bob", "signup").await.expect("find_code").is_some(), "other users keep codes");
+    let members = store.list_users_in_group(&pool_id, "g", None, 10).await.expect("list_users_in_group");
+    assert_eq!(
+        members.into_iter().map(|u| u.username_key).collect::<Vec<_>>(),
+        ["bob"],
+        "delete_user ends its memberships"
+    );
+
+    store.create_user(&user(&pool_id, "alice")).await.expect("re-create user");
+    assert_eq!(find_token(&alice_token).await, None, "a re-created user has no refresh tokens");
+    assert_eq!(store.find_code(&pool_id, "alice", "signup").await.expect("find_code"), None, "nor codes");
+    assert_eq!(
+        store.list_groups_for_user(&pool_id, "alice", None, 10).await.expect("list_groups_for_user"),
+        vec![],
+        "nor groups"
+    );
+
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+async fn secrets(store: &dyn Store, prefix: &str) {
+    let name = format!("{prefix}secret");
+    let first: Vec<u8> = (0..=255).collect();
+    assert_eq!(
+        store.get_or_create_secret(&name, &first).await.expect("get_or_create_secret"),
+        first,
+        "the first caller's candidate is stored, byte for byte"
+    );
+    assert_eq!(
+        store.get_or_create_secret(&name, b"second").await.expect("get_or_create_secret"),
+        first,
+        "later callers get the stored value, not their candidate"
+    );
+    let other = format!("{prefix}other");
+    assert_eq!(
+        store.get_or_create_secret(&other, b"").await.expect("get_or_create_secret of an empty value"),
+        b"",
+        "secrets are per name, and may be empty"
+    );
+    assert_eq!(store.get_or_create_secret(&name, b"").await.expect("get_or_create_secret"), first, "still the first");
+}
+
+/// Races `a` and `b`, two stores on the same database, panicking if they disagree.
+pub async fn run_two_nodes(a: &dyn Store, b: &dyn Store) {
+    let prefix = run_prefix();
+    let nodes = [a, b];
+
+    // Every caller gets the value of whichever insert won.
+    let name = format!("{prefix}secret");
+    let candidates: Vec<Vec<u8>> = (0u8..8).map(|i| vec![i; 32]).collect();
+    let calls = candidates.iter().enumerate().map(|(i, c)| nodes[i % 2].get_or_create_secret(&name, c)).collect();
+    let values: Vec<Vec<u8>> = join_all(calls).await.into_iter().map(|r| r.expect("get_or_create_secret")).collect();
+    assert!(candidates.contains(&values[0]), "the secret is one of the candidates");
+    assert!(values.iter().all(|v| *v == values[0]), "racing get_or_create_secret calls disagree: {values:?}");
+
+    let pool_id = format!("{prefix}pool");
+    create_pool(a, &pool_id).await;
+    for round in 0..5 {
+        // Two users racing for one unique email: one wins, the other learns which attribute.
+        let (first, second) = (user(&pool_id, &format!("r{round}-a")), user(&pool_id, &format!("r{round}-b")));
+        let shared = vec![("email".to_owned(), format!("race{round}@example.com"))];
+        let first = UserRow { unique: shared.clone(), ..first };
+        let second = UserRow { unique: shared, ..second };
+        let results = join_all(vec![a.create_user(&first), b.create_user(&second)]).await;
+        assert_one_wins(&results, "email", "create_user racing for a unique value");
+        assert_eq!(a.count_users(&pool_id).await.expect("count_users"), 1 + 2 * round, "the loser wrote nothing");
+
+        // Two creates of one username.
+        let same = user(&pool_id, &format!("r{round}-same"));
+        let results = join_all(vec![a.create_user(&same), b.create_user(&same)]).await;
+        assert_one_wins(&results, "username", "create_user racing for a username");
+    }
+
+    // Idempotent and upserting writes succeed on both nodes at once.
+    store_group_and_code_races(a, b, &pool_id).await;
+    a.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+async fn store_group_and_code_races(a: &dyn Store, b: &dyn Store, pool_id: &str) {
+    a.create_group(&group(pool_id, "g")).await.expect("create_group");
+    let key = "r0-same";
+    let results = join_all(vec![a.add_user_to_group(pool_id, "g", key), b.add_user_to_group(pool_id, "g", key)]).await;
+    assert!(results.iter().all(Result::is_ok), "racing add_user_to_group: {results:?}");
+    let members = b.list_users_in_group(pool_id, "g", None, 10).await.expect("list_users_in_group");
+    assert_eq!(members.len(), 1, "one membership after racing adds");
+
+    let (first, second) =
+        (code(pool_id, key, "signup"), CodeRow { code_hash: "other".into(), ..code(pool_id, key, "signup") });
+    let results = join_all(vec![a.put_code(&first), b.put_code(&second)]).await;
+    assert!(results.iter().all(Result::is_ok), "racing put_code: {results:?}");
+    let stored = a.find_code(pool_id, key, "signup").await.expect("find_code");
+    assert!(stored == Some(first) || stored == Some(second), "one of the racing codes is stored: {stored:?}");
+}
+
+fn assert_one_wins(results: &[crate::Result<()>], attribute: &str, what: &str) {
+    let wins = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results.iter().filter(|r| matches!(r, Err(StoreError::Conflict(a)) if a == attribute)).count();
+    assert!(
+        wins == 1 && conflicts == 1,
+        "{what}: expected one success and one Conflict({attribute:?}), got {results:?}"
+    );
+}
+
+/// Polls every future until all are done (the suite depends on no runtime); outputs in order.
+async fn join_all<'a, T>(futures: Vec<Pin<Box<dyn Future<Output = T> + Send + 'a>>>) -> Vec<T> {
+    let mut futures: Vec<_> = futures.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (slot, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot
+                && let Poll::Ready(value) = future.as_mut().poll(cx)
+            {
+                *output = Some(value);
+                *slot = None;
+            }
+        }
+        if futures.iter().all(Option::is_none) { Poll::Ready(()) } else { Poll::Pending }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
 }

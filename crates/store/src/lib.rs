@@ -1,5 +1,5 @@
-//! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`)
-//! combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
+//! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`,
+//! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
 //! `cognate-store-postgres`) implement them; the domain depends only on these traits. A store has
 //! no rules about content: validation, defaults and ID formats belong to the domain. Rows carry
 //! indexed columns as fields and the rest of an aggregate as a `document` (JSON text owned and
@@ -93,7 +93,8 @@ pub trait UserPoolStore: Send + Sync {
     async fn get_user_pool(&self, id: &str) -> Result<UserPoolRow>;
     /// Replaces name, updated_ms and document. `NotFound` if the pool does not exist.
     async fn update_user_pool(&self, pool: &UserPoolRow) -> Result<()>;
-    /// Deletes the pool with its clients and keys. `NotFound` if it does not exist.
+    /// Deletes the pool with everything in it (clients, keys, users, groups, tokens, codes).
+    /// `NotFound` if it does not exist.
     async fn delete_user_pool(&self, id: &str) -> Result<()>;
     /// Pools with `id > after`, ordered by id, at most `limit`.
     async fn list_user_pools(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserPoolRow>>;
@@ -106,6 +107,8 @@ pub trait ClientStore: Send + Sync {
     /// `NotFound` if the pool does not exist; `Conflict` on a duplicate client ID.
     async fn create_client(&self, client: &ClientRow) -> Result<()>;
     async fn get_client(&self, pool_id: &str, client_id: &str) -> Result<ClientRow>;
+    /// The client with this ID in any pool (client IDs are unique across pools).
+    async fn find_client(&self, client_id: &str) -> Result<Option<ClientRow>>;
     /// Replaces name, client_secret, updated_ms and document. `NotFound` if absent.
     async fn update_client(&self, client: &ClientRow) -> Result<()>;
     async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<()>;
@@ -122,9 +125,201 @@ pub trait AccessKeyStore: Send + Sync {
     async fn count_permanent_access_keys(&self) -> Result<u64>;
 }
 
+/// A user of a pool. `username_key` is the lookup key (the username, lower-cased in pools whose
+/// usernames are case-insensitive); `username` is the name as created. `index` lists the
+/// searchable `(attribute, value)` pairs (ListUsers filters, sign-in by alias); `unique` lists the
+/// pairs that must be unique within the pool (email or phone used as username or alias).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    pub pool_id: String,
+    pub username_key: String,
+    pub username: String,
+    pub sub: String,
+    /// UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, EXTERNAL_PROVIDER.
+    pub status: String,
+    pub is_enabled: bool,
+    /// PHC string (argon2id); `None` for users without a password.
+    pub password_hash: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    /// Access tokens issued before this instant are rejected (GlobalSignOut).
+    pub tokens_valid_after_ms: i64,
+    /// Consecutive failed sign-ins and the end of the current lockout (Cognito's throttling).
+    pub failed_attempts: i32,
+    pub locked_until_ms: i64,
+    pub document: String,
+    pub index: Vec<(String, String)>,
+    pub unique: Vec<(String, String)>,
+}
+
+/// A ListUsers filter on one indexed attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserFilter {
+    /// `attr = "value"`
+    Equals { attribute: String, value: String },
+    /// `attr ^= "value"`
+    StartsWith { attribute: String, prefix: String },
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// `NotFound` if the pool does not exist; `Conflict("username")` on a duplicate key;
+    /// `Conflict("<attribute>")` when a `unique` pair is taken.
+    async fn create_user(&self, user: &UserRow) -> Result<()>;
+    async fn get_user(&self, pool_id: &str, username_key: &str) -> Result<UserRow>;
+    /// Users whose `index` contains `(attribute, value)`, ordered by username_key.
+    async fn find_users_by_index(&self, pool_id: &str, attribute: &str, value: &str) -> Result<Vec<UserRow>>;
+    /// Replaces every column but `pool_id`, `username_key`, `created_ms`, and the index and unique
+    /// sets. `NotFound` if absent; `Conflict("<attribute>")` when a new `unique` pair is taken.
+    async fn update_user(&self, user: &UserRow) -> Result<()>;
+    /// Sets only the failed-attempt counter and lockout, so concurrent sign-ins cannot overwrite
+    /// other changes. `NotFound` if absent.
+    async fn set_login_failures(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        failed_attempts: i32,
+        locked_until_ms: i64,
+    ) -> Result<()>;
+    /// Deletes the user with its group memberships, refresh tokens and codes. `NotFound` if absent.
+    async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<()>;
+    /// Users with `username_key > after`, matching `filter`, ordered by username_key, at most
+    /// `limit`. An `Equals` or `StartsWith` filter must use the index, never scan the pool.
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<UserRow>>;
+    async fn count_users(&self, pool_id: &str) -> Result<u64>;
+}
+
+/// A group of a pool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupRow {
+    pub pool_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub precedence: Option<i32>,
+    pub role_arn: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// `NotFound` if the pool does not exist; `Conflict` on a duplicate name.
+    async fn create_group(&self, group: &GroupRow) -> Result<()>;
+    async fn get_group(&self, pool_id: &str, name: &str) -> Result<GroupRow>;
+    /// Replaces description, precedence, role_arn and updated_ms. `NotFound` if absent.
+    async fn update_group(&self, group: &GroupRow) -> Result<()>;
+    /// Deletes the group and its memberships. `NotFound` if absent.
+    async fn delete_group(&self, pool_id: &str, name: &str) -> Result<()>;
+    /// Groups with `name > after`, ordered by name, at most `limit`.
+    async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: u32) -> Result<Vec<GroupRow>>;
+    /// Idempotent. `NotFound` if the user or the group does not exist.
+    async fn add_user_to_group(&self, pool_id: &str, group: &str, username_key: &str) -> Result<()>;
+    /// Idempotent. `NotFound` if the user or the group does not exist.
+    async fn remove_user_from_group(&self, pool_id: &str, group: &str, username_key: &str) -> Result<()>;
+    /// The user's groups with `name > after`, ordered by name, at most `limit`.
+    async fn list_groups_for_user(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<GroupRow>>;
+    /// The group's users with `username_key > after`, ordered by username_key, at most `limit`.
+    async fn list_users_in_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<UserRow>>;
+}
+
+/// An issued refresh token, stored only as the SHA-256 hex of its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshTokenRow {
+    pub token_sha256: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub username_key: String,
+    /// The `origin_jti` shared by every token of this sign-in.
+    pub origin_jti: String,
+    pub issued_ms: i64,
+    pub expires_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// `Conflict` on a duplicate hash; `NotFound` if the user does not exist.
+    async fn create_refresh_token(&self, token: &RefreshTokenRow) -> Result<()>;
+    async fn find_refresh_token(&self, token_sha256: &str) -> Result<Option<RefreshTokenRow>>;
+    /// Whether a token of this `origin_jti` was revoked (an access token's sign-in was ended).
+    async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool>;
+    /// Marks one token revoked at `now_ms` (no-op if unknown or already revoked).
+    async fn revoke_refresh_token(&self, token_sha256: &str, now_ms: i64) -> Result<()>;
+    /// Marks every token of `origin_jti` revoked at `now_ms` (no-op for revoked ones).
+    async fn revoke_origin(&self, origin_jti: &str, now_ms: i64) -> Result<()>;
+    /// Marks every token of the user revoked at `now_ms`.
+    async fn revoke_user_tokens(&self, pool_id: &str, username_key: &str, now_ms: i64) -> Result<()>;
+    /// Removes tokens that expired before `now_ms`; returns how many.
+    async fn delete_expired_refresh_tokens(&self, now_ms: i64) -> Result<u64>;
+}
+
+/// A one-time code (confirmation, password reset, attribute verification), stored as a hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeRow {
+    pub pool_id: String,
+    pub username_key: String,
+    /// What the code is for, e.g. `signup`, `forgot_password`, `verify:email`.
+    pub purpose: String,
+    pub code_hash: String,
+    pub expires_ms: i64,
+    /// Wrong guesses so far.
+    pub attempts: i32,
+    /// Codes sent in the current window, and when the window began (send-rate limiting).
+    pub sent_count: i32,
+    pub window_start_ms: i64,
+}
+
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    /// Inserts or replaces the code for `(pool_id, username_key, purpose)`. `NotFound` if the
+    /// user does not exist.
+    async fn put_code(&self, code: &CodeRow) -> Result<()>;
+    async fn find_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<Option<CodeRow>>;
+    /// Adds one wrong guess; returns the new count (`NotFound` if there is no code).
+    async fn add_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<i32>;
+    /// Idempotent.
+    async fn delete_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<()>;
+}
+
+#[async_trait]
+pub trait SecretStore: Send + Sync {
+    /// Returns the stored secret named `name`, first storing `candidate` if there is none, so
+    /// every node of a deployment agrees on it.
+    async fn get_or_create_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>>;
+}
+
 /// Everything Cognate stores. Backends implement each part.
 #[async_trait]
-pub trait Store: UserPoolStore + ClientStore + AccessKeyStore + Send + Sync {
+pub trait Store:
+    UserPoolStore
+    + ClientStore
+    + AccessKeyStore
+    + UserStore
+    + GroupStore
+    + TokenStore
+    + CodeStore
+    + SecretStore
+    + Send
+    + Sync
+{
     /// `sqlite` or `postgres`, for logs.
     fn backend(&self) -> &'static str;
     /// Cheap liveness check of the connection pool.

@@ -51,6 +51,8 @@ impl TestServer {
             listen: "127.0.0.1:0".parse()?,
             data_dir: data_dir.path().to_path_buf(),
             database_url,
+            // Tests read codes from the development outbox.
+            outbox: Some(true),
             ..Config::default()
         };
         adjust(&mut config);
@@ -87,6 +89,21 @@ impl TestServer {
         aws_sdk_cognitoidentityprovider::Client::from_conf(config)
     }
 
+    /// The newest message in the development outbox sent to `to`, as JSON.
+    pub async fn last_message(&self, to: &str) -> anyhow::Result<Option<serde_json::Value>> {
+        let v: serde_json::Value =
+            self.http().get(format!("{}/_cognate/outbox", self.base_url)).send().await?.json().await?;
+        let messages = v["messages"].as_array().cloned().unwrap_or_default();
+        Ok(messages.into_iter().rev().find(|m| m["to"] == to))
+    }
+
+    /// The six-digit code in the newest message sent to `to`.
+    pub async fn last_code(&self, to: &str) -> anyhow::Result<String> {
+        let message = self.last_message(to).await?.ok_or_else(|| anyhow::anyhow!("no message to {to}"))?;
+        let body = message["body"].as_str().unwrap_or_default();
+        extract_code(body).ok_or_else(|| anyhow::anyhow!("no code in {body:?}"))
+    }
+
     /// A plain HTTP client for raw protocol and OIDC requests.
     pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
@@ -99,6 +116,12 @@ impl TestServer {
         }
         Ok(())
     }
+}
+
+/// The first run of six digits in a message body.
+pub fn extract_code(body: &str) -> Option<String> {
+    let chars: Vec<char> = body.chars().collect();
+    chars.windows(6).find(|w| w.iter().all(char::is_ascii_digit)).map(|w| w.iter().collect())
 }
 
 /// Runs a test body against a server on `backend`; skips PostgreSQL when it is not configured.

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod clients;
+mod delivery;
 mod protocol;
 mod sigv4;
 mod user_pools;
+mod users;
 mod well_known;

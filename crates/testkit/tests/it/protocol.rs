@@ -97,10 +97,11 @@ async fn oversized_body_is_refused_and_nothing_is_created() -> anyhow::Result<()
 #[tokio::test]
 async fn unimplemented_operations_say_so() -> anyhow::Result<()> {
     let server = dev_server().await;
-    let resp = post(&server, Some(&format!("{IDP}.SignUp")), JSON, r#"{"ClientId":"x","Username":"u"}"#).await;
+    let resp =
+        post(&server, Some(&format!("{IDP}.DescribeRiskConfiguration")), JSON, r#"{"UserPoolId":"us-east-1_x"}"#).await;
     let (status, code, message, _) = error_of(resp).await;
     assert_eq!((status, code.as_str()), (400, "NotImplementedException"));
-    assert!(message.contains("SignUp"), "{message}");
+    assert!(message.contains("DescribeRiskConfiguration"), "{message}");
 
     let resp = post(&server, Some("AWSCognitoIdentityService.GetId"), JSON, r#"{"IdentityPoolId":"x"}"#).await;
     assert_eq!(error_of(resp).await.1, "NotImplementedException");

@@ -1,0 +1,118 @@
+//! Sign-in operations: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
+//! AdminRespondToAuthChallenge, GetTokensFromRefreshToken, RevokeToken.
+
+use std::collections::BTreeMap;
+
+use cognate_domain::Error;
+use cognate_domain::auth::AuthOutcome;
+use cognate_model::{Sensitive, cognito_idp as m};
+
+use crate::{ApiError, Ctx};
+
+type Wire = (
+    Option<m::AuthenticationResultType>,
+    Option<m::ChallengeNameType>,
+    Option<BTreeMap<String, String>>,
+    Option<Sensitive<String>>,
+);
+
+fn wire(outcome: AuthOutcome) -> Wire {
+    match outcome {
+        AuthOutcome::Tokens(t) => (Some(t.to_wire()), None, Some(BTreeMap::new()), None),
+        AuthOutcome::Challenge { name, session, parameters } => {
+            (None, Some(m::ChallengeNameType::from(name.as_str())), Some(parameters), Some(Sensitive::new(session)))
+        }
+    }
+}
+
+pub async fn initiate_auth(ctx: Ctx, req: m::InitiateAuthRequest) -> Result<m::InitiateAuthResponse, ApiError> {
+    let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
+    let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
+    let outcome = ctx.domain.initiate_auth(&pool, &client, req.auth_flow.as_str(), &params, false).await?;
+    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    Ok(m::InitiateAuthResponse {
+        authentication_result,
+        challenge_name,
+        challenge_parameters,
+        session,
+        available_challenges: None,
+    })
+}
+
+pub async fn admin_initiate_auth(
+    ctx: Ctx,
+    req: m::AdminInitiateAuthRequest,
+) -> Result<m::AdminInitiateAuthResponse, ApiError> {
+    let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
+    let client = ctx.domain.get_client(&pool.id, req.client_id.expose()).await?;
+    let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
+    let outcome = ctx.domain.initiate_auth(&pool, &client, req.auth_flow.as_str(), &params, true).await?;
+    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    Ok(m::AdminInitiateAuthResponse {
+        authentication_result,
+        challenge_name,
+        challenge_parameters,
+        session,
+        available_challenges: None,
+    })
+}
+
+pub async fn respond_to_auth_challenge(
+    ctx: Ctx,
+    req: m::RespondToAuthChallengeRequest,
+) -> Result<m::RespondToAuthChallengeResponse, ApiError> {
+    let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
+    let responses = req.challenge_responses.map(Sensitive::into_inner).unwrap_or_default();
+    let session = req.session.as_ref().map(|s| s.expose().as_str());
+    let outcome =
+        ctx.domain.respond_to_challenge(&pool, &client, req.challenge_name.as_str(), session, &responses).await?;
+    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    Ok(m::RespondToAuthChallengeResponse {
+        authentication_result,
+        challenge_name,
+        challenge_parameters,
+        session,
+        available_challenges: None,
+    })
+}
+
+pub async fn admin_respond_to_auth_challenge(
+    ctx: Ctx,
+    req: m::AdminRespondToAuthChallengeRequest,
+) -> Result<m::AdminRespondToAuthChallengeResponse, ApiError> {
+    let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
+    let client = ctx.domain.get_client(&pool.id, req.client_id.expose()).await?;
+    let responses = req.challenge_responses.map(Sensitive::into_inner).unwrap_or_default();
+    let session = req.session.as_ref().map(|s| s.expose().as_str());
+    let outcome =
+        ctx.domain.respond_to_challenge(&pool, &client, req.challenge_name.as_str(), session, &responses).await?;
+    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    Ok(m::AdminRespondToAuthChallengeResponse {
+        authentication_result,
+        challenge_name,
+        challenge_parameters,
+        session,
+        available_challenges: None,
+    })
+}
+
+pub async fn get_tokens_from_refresh_token(
+    ctx: Ctx,
+    req: m::GetTokensFromRefreshTokenRequest,
+) -> Result<m::GetTokensFromRefreshTokenResponse, ApiError> {
+    let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
+    let secret = req.client_secret.as_ref().map(|s| s.expose().as_str());
+    let result = ctx.domain.tokens_from_refresh_token(&pool, &client, req.refresh_token.expose(), secret).await?;
+    Ok(m::GetTokensFromRefreshTokenResponse { authentication_result: Some(result.to_wire()) })
+}
+
+pub async fn revoke_token(ctx: Ctx, req: m::RevokeTokenRequest) -> Result<m::RevokeTokenResponse, ApiError> {
+    let (pool, client) = match ctx.domain.client_by_id(req.client_id.expose()).await {
+        Ok(pc) => pc,
+        Err(Error::ResourceNotFound(m)) => return Err(Error::NotAuthorized(m).into()),
+        Err(e) => return Err(e.into()),
+    };
+    let secret = req.client_secret.as_ref().map(|s| s.expose().as_str());
+    ctx.domain.revoke_token(&pool, &client, req.token.expose(), secret).await?;
+    Ok(m::RevokeTokenResponse {})
+}

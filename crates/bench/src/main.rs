@@ -1,0 +1,328 @@
+//! `cognate-bench`: a load generator that drives a running Cognate over HTTP with N concurrent
+//! workers and prints throughput and p50/p99 latency per scenario, plus the bare argon2id hash
+//! rate with the server's default parameters on this machine. It speaks the wire protocol
+//! directly (JSON over HTTP, SigV4 for admin calls) so the client costs little next to the server.
+//! See docs/BENCHMARK.md for how to run it and the figures.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Instant, SystemTime};
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(name = "cognate-bench", about = "Load generator for a running Cognate")]
+struct Args {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:9229")]
+    endpoint: String,
+    /// Shared-credentials file with the admin key (the server's data/credentials).
+    #[arg(long, default_value = "data/credentials")]
+    credentials: String,
+    /// Concurrent workers.
+    #[arg(long, default_value_t = 16)]
+    workers: usize,
+    /// Requests per scenario.
+    #[arg(long, default_value_t = 2000)]
+    requests: usize,
+    /// Scenarios to run: signup, password, refresh, getuser, listusers, hashrate.
+    #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,refresh,getuser")]
+    scenarios: Vec<String>,
+    /// Users in the pool for `listusers` (seeded with AdminCreateUser; start the server with
+    /// cheap hashing for seeding, see docs/BENCHMARK.md).
+    #[arg(long, default_value_t = 100_000)]
+    users: usize,
+}
+
+struct Client {
+    http: reqwest::Client,
+    endpoint: String,
+    key: String,
+    secret: String,
+}
+
+impl Client {
+    async fn call(&self, op: &str, body: &Value, signed: bool) -> anyhow::Result<Value> {
+        let url = format!("{}/", self.endpoint);
+        let body = body.to_string();
+        let target = format!("AWSCognitoIdentityProviderService.{op}");
+        let mut req = self
+            .http
+            .post(&url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", &target)
+            .body(body.clone());
+        if signed {
+            for (k, v) in self.sign(&url, &target, &body)? {
+                req = req.header(k, v);
+            }
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let v: Value = resp.json().await?;
+        if !status.is_success() {
+            bail!("{op}: {status} {v}");
+        }
+        Ok(v)
+    }
+
+    fn sign(&self, url: &str, target: &str, body: &str) -> anyhow::Result<Vec<(String, String)>> {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let host = url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_string();
+        let headers =
+            [("content-type", "application/x-amz-json-1.1"), ("host", host.as_str()), ("x-amz-target", target)];
+        let identity = aws_credential_types::Credentials::new(&self.key, &self.secret, None, None, "bench").into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region("us-east-1")
+            .name("cognito-idp")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()?
+            .into();
+        let signable =
+            SignableRequest::new("POST", url, headers.iter().copied(), SignableBody::Bytes(body.as_bytes()))?;
+        let (instructions, _) = sign(signable, &params)?.into_parts();
+        let mut req = http::Request::builder().method("POST").uri(url).body(())?;
+        instructions.apply_to_request_http1x(&mut req);
+        Ok(req
+            .headers()
+            .iter()
+            .filter(|(k, _)| *k == "authorization" || k.as_str().starts_with("x-amz-"))
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.to_string(), v.to_string())))
+            .collect())
+    }
+}
+
+fn read_credentials(path: &str) -> anyhow::Result<(String, String)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.split_once('=').filter(|(k, _)| k.trim() == name).map(|(_, v)| v.trim().to_string()))
+    };
+    Ok((value("aws_access_key_id").context("no access key")?, value("aws_secret_access_key").context("no secret")?))
+}
+
+/// Runs `requests` calls of `f(i)` over `workers` tasks and prints the figures.
+async fn measure<F, Fut>(name: &str, workers: usize, requests: usize, f: F) -> anyhow::Result<f64>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let f = Arc::new(f);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let f = f.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let t = Instant::now();
+                if f(i).await.is_err() {
+                    errors += 1;
+                }
+                latencies.push(t.elapsed());
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await?;
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
+    let rate = all.len() as f64 / elapsed;
+    println!(
+        "{name:<28} {:>8} req  {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {errors}",
+        all.len(),
+        rate,
+        pct(0.50).as_secs_f64() * 1000.0,
+        pct(0.99).as_secs_f64() * 1000.0,
+    );
+    Ok(rate)
+}
+
+/// The bare argon2id hash rate with the server's default parameters, on every core.
+fn hash_rate(workers: usize) -> f64 {
+    let params = cognate_domain::passwords::Argon2Params::default();
+    let started = Instant::now();
+    let per_thread = 20;
+    let threads: Vec<_> = (0..workers)
+        .map(|_| {
+            std::thread::spawn(move || {
+                use argon2::password_hash::{PasswordHasher as _, SaltString};
+                let p = argon2::Params::new(params.memory_kib, params.iterations, params.parallelism, None).ok();
+                let Some(p) = p else { return };
+                let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
+                for i in 0..per_thread {
+                    let salt = SaltString::encode_b64(format!("benchsalt{i:08}").as_bytes());
+                    if let Ok(salt) = salt {
+                        let _ = a.hash_password(b"Passw0rd!", &salt);
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
+    }
+    let rate = (workers * per_thread) as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{:<28} {:>8} hashes {:>8.1} hash/s  ({} threads, m={} KiB, t={}, p={})",
+        "argon2id bare hash rate",
+        workers * per_thread,
+        rate,
+        workers,
+        params.memory_kib,
+        params.iterations,
+        params.parallelism
+    );
+    rate
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let (key, secret) = read_credentials(&args.credentials)?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(args.workers * 2).build()?;
+    let c = Arc::new(Client { http, endpoint: args.endpoint.trim_end_matches('/').to_string(), key, secret });
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let run = |s: &str| args.scenarios.iter().any(|x| x == s);
+    println!("cognate-bench: {} workers, {} requests per scenario, {} cores", args.workers, args.requests, cores);
+
+    if run("hashrate") {
+        hash_rate(cores);
+    }
+
+    let pool = c
+        .call(
+            "CreateUserPool",
+            &json!({"PoolName": "bench", "Policies": {"PasswordPolicy": {"MinimumLength": 8}}}),
+            true,
+        )
+        .await?;
+    let pool_id = pool["UserPool"]["Id"].as_str().context("pool id")?.to_string();
+    let client = c
+        .call(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "bench",
+                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+            true,
+        )
+        .await?;
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().context("client id")?.to_string();
+
+    if run("signup") {
+        let (c, client_id) = (c.clone(), client_id.clone());
+        measure("SignUp", args.workers, args.requests, move |i| {
+            let (c, client_id) = (c.clone(), client_id.clone());
+            async move {
+                c.call(
+                    "SignUp",
+                    &json!({"ClientId": client_id, "Username": format!("signup-{i}"), "Password": "Passw0rd!"}),
+                    false,
+                )
+                .await
+                .map(|_| ())
+            }
+        })
+        .await?;
+    }
+
+    // One confirmed user for the sign-in scenarios.
+    c.call(
+        "AdminCreateUser",
+        &json!({"UserPoolId": pool_id, "Username": "bench-user", "MessageAction": "SUPPRESS"}),
+        true,
+    )
+    .await?;
+    c.call(
+        "AdminSetUserPassword",
+        &json!({"UserPoolId": pool_id, "Username": "bench-user", "Password": "Passw0rd!", "Permanent": true}),
+        true,
+    )
+    .await?;
+    let auth = json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                      "AuthParameters": {"USERNAME": "bench-user", "PASSWORD": "Passw0rd!"}});
+    let tokens = c.call("InitiateAuth", &auth, false).await?;
+    let refresh = tokens["AuthenticationResult"]["RefreshToken"].as_str().context("refresh token")?.to_string();
+    let access = tokens["AuthenticationResult"]["AccessToken"].as_str().context("access token")?.to_string();
+
+    if run("password") {
+        let c = c.clone();
+        measure("InitiateAuth USER_PASSWORD", args.workers, args.requests / 4, move |_| {
+            let (c, auth) = (c.clone(), auth.clone());
+            async move { c.call("InitiateAuth", &auth, false).await.map(|_| ()) }
+        })
+        .await?;
+    }
+    if run("refresh") {
+        let body = json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}});
+        let c = c.clone();
+        measure("InitiateAuth REFRESH_TOKEN", args.workers, args.requests, move |_| {
+            let (c, body) = (c.clone(), body.clone());
+            async move { c.call("InitiateAuth", &body, false).await.map(|_| ()) }
+        })
+        .await?;
+    }
+    if run("getuser") {
+        let body = json!({"AccessToken": access});
+        let c = c.clone();
+        measure("GetUser", args.workers, args.requests * 5, move |_| {
+            let (c, body) = (c.clone(), body.clone());
+            async move { c.call("GetUser", &body, false).await.map(|_| ()) }
+        })
+        .await?;
+    }
+    if run("listusers") {
+        let started = Instant::now();
+        let seeded = Arc::new(AtomicUsize::new(0));
+        {
+            let (c, pool_id, seeded) = (c.clone(), pool_id.clone(), seeded.clone());
+            measure("seed AdminCreateUser", args.workers, args.users, move |i| {
+                let (c, pool_id, seeded) = (c.clone(), pool_id.clone(), seeded.clone());
+                async move {
+                    let body = json!({"UserPoolId": pool_id, "Username": format!("user{i:07}"), "MessageAction": "SUPPRESS",
+                                      "UserAttributes": [{"Name": "email", "Value": format!("user{i:07}@example.com")}]});
+                    c.call("AdminCreateUser", &body, true).await?;
+                    seeded.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                }
+            })
+            .await?;
+        }
+        println!("seeded {} users in {:.1} s", seeded.load(Ordering::Relaxed), started.elapsed().as_secs_f64());
+        let users = args.users;
+        let c = c.clone();
+        measure("ListUsers email = (indexed)", args.workers, args.requests, move |i| {
+            let (c, pool_id) = (c.clone(), pool_id.clone());
+            async move {
+                let n = (i * 7919) % users;
+                let body = json!({"UserPoolId": pool_id, "Filter": format!("email = \"user{n:07}@example.com\"")});
+                let v = c.call("ListUsers", &body, true).await?;
+                if v["Users"].as_array().map_or(0, Vec::len) != 1 {
+                    bail!("expected one user");
+                }
+                Ok(())
+            }
+        })
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! One-time codes (sign-up confirmation, password reset, attribute verification) and their
+//! delivery. Codes are six digits, stored only as an HMAC under the deployment secret, single use,
+//! expire (24 hours, one hour for password resets), allow a few wrong guesses and a few sends per
+//! hour. Messages use the pool's templates (`{####}`, `{username}`) and go out through
+//! `cognate-messaging` (SMTP, the SMS webhook, the development outbox).
+
+use cognate_messaging::{Channel, Message};
+use cognate_model::cognito_idp as m;
+use cognate_store::CodeRow;
+use hmac::{Hmac, Mac as _};
+use rand::Rng as _;
+use sha2::Sha256;
+use subtle::ConstantTimeEq as _;
+
+use crate::Domain;
+use crate::error::{Error, Result};
+use crate::pools::UserPool;
+use crate::users::{User, mask};
+
+/// Wrong guesses allowed before a code is void.
+const MAX_ATTEMPTS: i32 = 5;
+/// Codes sent per purpose per window.
+const MAX_SENDS: i32 = 5;
+const SEND_WINDOW_MS: i64 = 3_600_000;
+
+/// What a code is for; also its store key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    ForgotPassword,
+    Verify(String),
+}
+
+impl Purpose {
+    fn key(&self) -> String {
+        match self {
+            Purpose::SignUp => "signup".into(),
+            Purpose::ForgotPassword => "forgot_password".into(),
+            Purpose::Verify(attr) => format!("verify:{attr}"),
+        }
+    }
+
+    fn ttl_ms(&self) -> i64 {
+        match self {
+            Purpose::ForgotPassword => 3_600_000,
+            _ => 86_400_000,
+        }
+    }
+}
+
+/// Where a code went, for `CodeDeliveryDetails`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub destination: String,
+    pub medium: &'static str,
+    pub attribute: String,
+}
+
+impl Delivery {
+    pub fn to_wire(&self) -> m::CodeDeliveryDetailsType {
+        m::CodeDeliveryDetailsType {
+            destination: Some(self.destination.clone()),
+            delivery_medium: Some(m::DeliveryMediumType::from(self.medium)),
+            attribute_name: Some(self.attribute.clone()),
+        }
+    }
+}
+
+/// Which template a message uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    Verification,
+    Invitation,
+}
+
+impl Domain {
+    fn code_hash(&self, pool_id: &str, key: &str, purpose: &str, code: &str) -> Result<String> {
+        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.code_key)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("code key: {e}")))?;
+        for part in [pool_id, key, purpose, code] {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
+        }
+        Ok(mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Makes and stores a new code for `user`, enforcing the send rate. Returns the code.
+    pub async fn issue_code(&self, pool: &UserPool, user: &User, purpose: &Purpose) -> Result<String> {
+        let now = self.clock.now_ms();
+        let key = purpose.key();
+        let previous = self.store.find_code(&pool.id, &user.key, &key).await?;
+        let (sent_count, window_start_ms) = match &previous {
+            Some(p) if now - p.window_start_ms < SEND_WINDOW_MS => (p.sent_count + 1, p.window_start_ms),
+            _ => (1, now),
+        };
+        if sent_count > MAX_SENDS {
+            return Err(Error::LimitExceeded("Attempt limit exceeded, please try after some time.".into()));
+        }
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let row = CodeRow {
+            pool_id: pool.id.clone(),
+            username_key: user.key.clone(),
+            purpose: key.clone(),
+            code_hash: self.code_hash(&pool.id, &user.key, &key, &code)?,
+            expires_ms: now + purpose.ttl_ms(),
+            attempts: 0,
+            sent_count,
+            window_start_ms,
+        };
+        self.store.put_code(&row).await?;
+        Ok(code)
+    }
+
+    /// Checks and consumes a code.
+    pub async fn check_code(&self, pool: &UserPool, user: &User, purpose: &Purpose, code: &str) -> Result<()> {
+        let key = purpose.key();
+        let mismatch = || Error::CodeMismatch("Invalid verification code provided, please try again.".into());
+        let Some(row) = self.store.find_code(&pool.id, &user.key, &key).await? else {
+            return Err(mismatch());
+        };
+        if row.attempts >= MAX_ATTEMPTS {
+            return Err(Error::LimitExceeded("Attempt limit exceeded, please try after some time.".into()));
+        }
+        let expected = self.code_hash(&pool.id, &user.key, &key, code.trim())?;
+        if !bool::from(expected.as_bytes().ct_eq(row.code_hash.as_bytes())) {
+            self.store.add_code_attempt(&pool.id, &user.key, &key).await?;
+            return Err(mismatch());
+        }
+        if row.expires_ms <= self.clock.now_ms() {
+            self.store.delete_code(&pool.id, &user.key, &key).await?;
+            return Err(Error::ExpiredCode("Invalid code provided, please request a code again.".into()));
+        }
+        self.store.delete_code(&pool.id, &user.key, &key).await?;
+        Ok(())
+    }
+
+    /// Sends `code` to the user's `attribute` (`email` or `phone_number`) with the pool's template.
+    pub async fn deliver(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        attribute: &str,
+        template: Template,
+        code: &str,
+        purpose: &Purpose,
+    ) -> Result<Delivery> {
+        let to = user
+            .attr(attribute)
+            .ok_or_else(|| Error::InvalidParameter(format!("The user has no {attribute} to send a code to.")))?
+            .to_string();
+        let c = &pool.settings.config;
+        let t = c.verification_message_template.clone().unwrap_or_default();
+        let invite =
+            c.admin_create_user_config.as_ref().and_then(|a| a.invite_message_template.clone()).unwrap_or_default();
+        let (channel, subject, body) = match (attribute, template) {
+            ("phone_number", Template::Verification) => (
+                Channel::Sms,
+                None,
+                t.sms_message.clone().unwrap_or_else(|| "Your verification code is {####}. ".into()),
+            ),
+            ("phone_number", Template::Invitation) => (
+                Channel::Sms,
+                None,
+                invite
+                    .sms_message
+                    .clone()
+                    .unwrap_or_else(|| "Your username is {username} and temporary password is {####}. ".into()),
+            ),
+            (_, Template::Verification) => (
+                Channel::Email,
+                Some(t.email_subject.clone().unwrap_or_else(|| "Your verification code".into())),
+                t.email_message.clone().unwrap_or_else(|| "Your verification code is {####}. ".into()),
+            ),
+            (_, Template::Invitation) => (
+                Channel::Email,
+                Some(invite.email_subject.clone().unwrap_or_else(|| "Your temporary password".into())),
+                invite
+                    .email_message
+                    .clone()
+                    .unwrap_or_else(|| "Your username is {username} and temporary password is {####}. ".into()),
+            ),
+        };
+        let from = c.email_configuration.as_ref().and_then(|e| e.from.clone());
+        let message = Message {
+            channel,
+            to: to.clone(),
+            subject: subject.map(|s| cognate_messaging::render(&s, Some(code), Some(&user.username))),
+            body: cognate_messaging::render(&body, Some(code), Some(&user.username)),
+            from,
+            pool_id: pool.id.clone(),
+            purpose: if template == Template::Invitation { "invitation".into() } else { purpose.key() },
+        };
+        let medium = if channel == Channel::Sms { "SMS" } else { "EMAIL" };
+        self.messenger.send(message).await.map_err(|e| {
+            tracing::warn!(error = %e, pool_id = %pool.id, "COGNATE-MSG0001 code delivery failed");
+            Error::CodeDeliveryFailure("Unable to deliver the verification code.".into())
+        })?;
+        Ok(Delivery { destination: mask(&to), medium, attribute: attribute.to_string() })
+    }
+}

@@ -1,0 +1,280 @@
+//! Cognito's tokens: RS256 ID and access JWTs signed with the pool's key, with exactly the claims
+//! COMPAT.md lists, and opaque refresh tokens stored only as a SHA-256 hash. Verification of
+//! access tokens (GetUser, ChangePassword, …) checks signature, issuer, use, expiry, revocation of
+//! the sign-in (`origin_jti`) and global sign-out. Parsed keys are cached per process: a pool's
+//! key never changes once created.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+use crate::error::{Error, Result};
+use crate::keys;
+
+/// pool ID → (kid, key) for signing; kid → (pool ID, key) for verifying.
+type KeyMap<K> = Arc<RwLock<HashMap<String, (String, Arc<K>)>>>;
+
+/// Parsed signing keys, per pool.
+#[derive(Clone, Default)]
+pub struct KeyCache {
+    signing: KeyMap<EncodingKey>,
+    verifying: KeyMap<DecodingKey>,
+}
+
+impl KeyCache {
+    fn cached_signing(&self, pool_id: &str) -> Option<(String, Arc<EncodingKey>)> {
+        self.signing.read().ok().and_then(|m| m.get(pool_id).cloned())
+    }
+
+    fn cached_verifying(&self, kid: &str) -> Option<(String, Arc<DecodingKey>)> {
+        self.verifying.read().ok().and_then(|m| m.get(kid).cloned())
+    }
+
+    fn insert(&self, rows: &[cognate_store::SigningKeyRow]) -> Result<()> {
+        for row in rows {
+            let enc = EncodingKey::from_rsa_pem(row.private_pem.as_bytes())
+                .map_err(|e| Error::Internal(anyhow::anyhow!("signing key of {}: {e}", row.pool_id)))?;
+            let jwk = keys::jwk(row)?;
+            let dec = DecodingKey::from_rsa_components(&jwk.n, &jwk.e)
+                .map_err(|e| Error::Internal(anyhow::anyhow!("verifying key of {}: {e}", row.pool_id)))?;
+            if let Ok(mut m) = self.signing.write() {
+                m.insert(row.pool_id.clone(), (row.kid.clone(), Arc::new(enc)));
+            }
+            if let Ok(mut m) = self.verifying.write() {
+                m.insert(row.kid.clone(), (row.pool_id.clone(), Arc::new(dec)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The claims of an access token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub sub: String,
+    #[serde(rename = "cognito:groups", default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    pub iss: String,
+    pub client_id: String,
+    pub origin_jti: String,
+    pub event_id: String,
+    pub token_use: String,
+    pub scope: String,
+    pub auth_time: i64,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
+}
+
+/// Everything needed to mint one sign-in's tokens.
+pub struct Grant<'a> {
+    pub pool_id: &'a str,
+    pub client_id: &'a str,
+    pub username: &'a str,
+    pub sub: &'a str,
+    /// Readable attributes for the ID token, already filtered by the client's ReadAttributes.
+    pub attributes: &'a BTreeMap<String, String>,
+    pub groups: &'a [GroupClaim],
+    pub origin_jti: &'a str,
+    pub auth_time: i64,
+    pub now: i64,
+    pub access_seconds: i64,
+    pub id_seconds: i64,
+    pub scope: &'a str,
+}
+
+/// A group as it appears in tokens.
+#[derive(Clone, Debug)]
+pub struct GroupClaim {
+    pub name: String,
+    pub precedence: Option<i32>,
+    pub role_arn: Option<String>,
+}
+
+/// The ID and access tokens of a grant.
+pub struct Minted {
+    pub id_token: String,
+    pub access_token: String,
+}
+
+/// ID-token value of an attribute: booleans and numbers are typed, the rest strings.
+fn claim_value(name: &str, value: &str) -> Value {
+    match name {
+        "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
+        "updated_at" => value.parse::<i64>().map_or_else(|_| Value::String(value.into()), Value::from),
+        _ => Value::String(value.into()),
+    }
+}
+
+/// Random ID for `jti`, `origin_jti`, `event_id`.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A new opaque refresh token and the hash under which it is stored.
+pub fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = refresh_token_hash(&token);
+    (token, hash)
+}
+
+pub fn refresh_token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl crate::Domain {
+    async fn signing_key(&self, pool_id: &str) -> Result<(String, Arc<EncodingKey>)> {
+        if let Some(k) = self.keys.cached_signing(pool_id) {
+            return Ok(k);
+        }
+        let rows = self.store.list_signing_keys(pool_id).await?;
+        self.keys.insert(&rows)?;
+        self.keys
+            .cached_signing(pool_id)
+            .ok_or_else(|| Error::ResourceNotFound(format!("User pool {pool_id} does not exist.")))
+    }
+
+    async fn verifying_key(&self, kid: &str, pool_id: &str) -> Result<Option<Arc<DecodingKey>>> {
+        if let Some((pool, k)) = self.keys.cached_verifying(kid) {
+            return Ok((pool == pool_id).then_some(k));
+        }
+        let rows = self.store.list_signing_keys(pool_id).await?;
+        self.keys.insert(&rows)?;
+        Ok(self.keys.cached_verifying(kid).filter(|(p, _)| p == pool_id).map(|(_, k)| k))
+    }
+
+    /// Signs the ID and access tokens of a grant.
+    pub async fn mint(&self, g: &Grant<'_>) -> Result<Minted> {
+        let (kid, key) = self.signing_key(g.pool_id).await?;
+        let iss = self.issuer(g.pool_id);
+        let event_id = new_id();
+        let mut groups: Vec<&GroupClaim> = g.groups.iter().collect();
+        // cognito:preferred_role is the role of the group with the lowest precedence.
+        groups.sort_by_key(|x| (x.precedence.unwrap_or(i32::MAX), x.name.clone()));
+        let group_names: Vec<String> = groups.iter().map(|x| x.name.clone()).collect();
+        let roles: Vec<String> = groups.iter().filter_map(|x| x.role_arn.clone()).collect();
+        let preferred_role = groups.iter().find_map(|x| x.role_arn.clone());
+
+        let mut id = serde_json::Map::new();
+        for (name, value) in g.attributes {
+            id.insert(name.clone(), claim_value(name, value));
+        }
+        id.insert("sub".into(), g.sub.into());
+        if !group_names.is_empty() {
+            id.insert("cognito:groups".into(), group_names.clone().into());
+        }
+        if !roles.is_empty() {
+            id.insert("cognito:roles".into(), roles.into());
+        }
+        if let Some(r) = preferred_role {
+            id.insert("cognito:preferred_role".into(), r.into());
+        }
+        id.insert("iss".into(), iss.clone().into());
+        id.insert("cognito:username".into(), g.username.into());
+        id.insert("origin_jti".into(), g.origin_jti.into());
+        id.insert("aud".into(), g.client_id.into());
+        id.insert("event_id".into(), event_id.clone().into());
+        id.insert("token_use".into(), "id".into());
+        id.insert("auth_time".into(), g.auth_time.into());
+        id.insert("exp".into(), (g.now + g.id_seconds).into());
+        id.insert("iat".into(), g.now.into());
+        id.insert("jti".into(), new_id().into());
+
+        let access = AccessClaims {
+            sub: g.sub.into(),
+            groups: group_names,
+            iss,
+            client_id: g.client_id.into(),
+            origin_jti: g.origin_jti.into(),
+            event_id,
+            token_use: "access".into(),
+            scope: g.scope.into(),
+            auth_time: g.auth_time,
+            exp: g.now + g.access_seconds,
+            iat: g.now,
+            jti: new_id(),
+            username: g.username.into(),
+            device_key: None,
+        };
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid);
+        let sign = |claims: &dyn erased::Claims| claims.encode(&header, &key);
+        let id_token = sign(&Value::Object(id))?;
+        let access_token = sign(&access)?;
+        Ok(Minted { id_token, access_token })
+    }
+
+    /// Verifies an access token and returns its claims. Fails with `NotAuthorized` carrying
+    /// Cognito's messages ("Invalid Access Token", "Access Token has expired", "Access Token has
+    /// been revoked"). Revocation and sign-out are checked by the caller, which loads the user.
+    pub async fn verify_access_token(&self, token: &str) -> Result<AccessClaims> {
+        let invalid = || Error::NotAuthorized("Invalid Access Token".into());
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
+        if header.alg != Algorithm::RS256 {
+            return Err(invalid());
+        }
+        let kid = header.kid.ok_or_else(invalid)?;
+        // The pool comes from the (not yet verified) issuer; the key must belong to that pool.
+        let unverified: AccessClaims = unverified_claims(token).ok_or_else(invalid)?;
+        let pool_id = unverified.iss.rsplit('/').next().unwrap_or_default().to_string();
+        if unverified.iss != self.issuer(&pool_id) {
+            return Err(invalid());
+        }
+        let key = match self.verifying_key(&kid, &pool_id).await {
+            Ok(Some(k)) => k,
+            Ok(None) | Err(Error::ResourceNotFound(_)) => return Err(invalid()),
+            Err(e) => return Err(e),
+        };
+        let mut v = Validation::new(Algorithm::RS256);
+        v.leeway = 0;
+        v.validate_aud = false;
+        v.set_issuer(&[self.issuer(&pool_id)]);
+        v.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &key, &v).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                Error::NotAuthorized("Access Token has expired".into())
+            }
+            _ => invalid(),
+        })?;
+        if data.claims.token_use != "access" {
+            return Err(invalid());
+        }
+        Ok(data.claims)
+    }
+}
+
+fn unverified_claims<T: serde::de::DeserializeOwned>(token: &str) -> Option<T> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// A small object-safe wrapper so one closure signs both claim types.
+mod erased {
+    use jsonwebtoken::{EncodingKey, Header};
+
+    use crate::error::{Error, Result};
+
+    pub trait Claims {
+        fn encode(&self, header: &Header, key: &EncodingKey) -> Result<String>;
+    }
+
+    impl<T: serde::Serialize> Claims for T {
+        fn encode(&self, header: &Header, key: &EncodingKey) -> Result<String> {
+            jsonwebtoken::encode(header, self, key)
+                .map_err(|e| Error::Internal(anyhow::anyhow!("signing a token: {e}")))
+        }
+    }
+}

@@ -1,0 +1,624 @@
+//! Users of a pool: status, attributes checked against the pool's schema, usernames (case
+//! sensitivity, email or phone as username, aliases), the index that serves sign-in by alias and
+//! ListUsers filters, and the user-management rules (create, update, delete, enable, disable).
+
+use std::collections::BTreeMap;
+
+use cognate_model::Timestamp;
+use cognate_model::cognito_idp as m;
+use cognate_store::{StoreError, UserFilter, UserRow};
+use serde::{Deserialize, Serialize};
+
+use crate::Domain;
+use crate::error::{Error, Result};
+use crate::pools::{Page, UserPool};
+
+/// Cognito's user statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserStatus {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+    ResetRequired,
+    ExternalProvider,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Unconfirmed => "UNCONFIRMED",
+            UserStatus::Confirmed => "CONFIRMED",
+            UserStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            UserStatus::ResetRequired => "RESET_REQUIRED",
+            UserStatus::ExternalProvider => "EXTERNAL_PROVIDER",
+        }
+    }
+
+    fn parse(s: &str) -> UserStatus {
+        match s {
+            "CONFIRMED" => UserStatus::Confirmed,
+            "FORCE_CHANGE_PASSWORD" => UserStatus::ForceChangePassword,
+            "RESET_REQUIRED" => UserStatus::ResetRequired,
+            "EXTERNAL_PROVIDER" => UserStatus::ExternalProvider,
+            _ => UserStatus::Unconfirmed,
+        }
+    }
+}
+
+/// A user as the rules see it.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub pool_id: String,
+    pub username: String,
+    pub key: String,
+    pub sub: String,
+    pub status: UserStatus,
+    pub is_enabled: bool,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+    /// Every attribute including `sub`, as strings (`"true"` for verified flags).
+    pub attributes: BTreeMap<String, String>,
+    pub password_hash: Option<String>,
+    pub tokens_valid_after_ms: i64,
+    pub failed_attempts: i32,
+    pub locked_until_ms: i64,
+    pub extra: UserExtra,
+}
+
+/// The parts of a user kept in its document besides attributes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserExtra {
+    /// When the temporary password of an admin-created user stops working.
+    pub temporary_password_expires_ms: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserDocument {
+    attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    extra: UserExtra,
+}
+
+/// Attributes ListUsers may filter on (Cognito's searchable attributes).
+pub const SEARCHABLE: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+impl UserPool {
+    /// Usernames compare case-insensitively when the pool says so (`CaseSensitive: false`).
+    pub fn is_case_insensitive(&self) -> bool {
+        self.settings.username_configuration.as_ref().map(|u| u.case_sensitive) == Some(false)
+    }
+
+    /// The lookup key of a username in this pool.
+    pub fn username_key(&self, username: &str) -> String {
+        if self.is_case_insensitive() { username.to_lowercase() } else { username.to_string() }
+    }
+
+    pub fn has_username_attribute(&self, attr: &str) -> bool {
+        self.settings.username_attributes.iter().any(|a| a.as_str() == attr)
+    }
+
+    pub fn has_alias(&self, attr: &str) -> bool {
+        self.settings.alias_attributes.iter().any(|a| a.as_str() == attr)
+    }
+
+    pub fn schema_attribute(&self, name: &str) -> Option<&m::SchemaAttributeType> {
+        self.settings.schema.iter().find(|a| a.name.as_deref() == Some(name))
+    }
+
+    pub fn is_auto_verified(&self, attr: &str) -> bool {
+        self.settings.config.auto_verified_attributes.iter().flatten().any(|a| a.as_str() == attr)
+    }
+}
+
+impl User {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    pub fn is_verified(&self, attr: &str) -> bool {
+        self.attr(&format!("{attr}_verified")) == Some("true")
+    }
+
+    pub(crate) fn from_store(row: UserRow) -> Result<User> {
+        Self::from_row(row)
+    }
+
+    fn from_row(row: UserRow) -> Result<User> {
+        let doc: UserDocument = serde_json::from_str(&row.document)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("user document unreadable: {e}")))?;
+        Ok(User {
+            pool_id: row.pool_id,
+            username: row.username,
+            key: row.username_key,
+            sub: row.sub,
+            status: UserStatus::parse(&row.status),
+            is_enabled: row.is_enabled,
+            created: Timestamp::from_millis(row.created_ms),
+            modified: Timestamp::from_millis(row.updated_ms),
+            attributes: doc.attributes,
+            password_hash: row.password_hash,
+            tokens_valid_after_ms: row.tokens_valid_after_ms,
+            failed_attempts: row.failed_attempts,
+            locked_until_ms: row.locked_until_ms,
+            extra: doc.extra,
+        })
+    }
+
+    /// Sign-in names that must be unique in the pool: email or phone used as the username, and
+    /// aliases (email and phone only once verified).
+    fn sign_in_names(&self, pool: &UserPool) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for attr in ["email", "phone_number"] {
+            if let Some(v) = self.attr(attr) {
+                let active = pool.has_username_attribute(attr) || (pool.has_alias(attr) && self.is_verified(attr));
+                if active {
+                    out.push((format!("signin:{attr}"), normalize_sign_in(attr, v)));
+                }
+            }
+        }
+        if pool.has_alias("preferred_username")
+            && let Some(v) = self.attr("preferred_username")
+        {
+            out.push(("signin:preferred_username".into(), pool.username_key(v)));
+        }
+        out
+    }
+
+    fn to_row(&self, pool: &UserPool) -> Result<UserRow> {
+        let document =
+            serde_json::to_string(&UserDocument { attributes: self.attributes.clone(), extra: self.extra.clone() })
+                .map_err(|e| Error::Internal(anyhow::anyhow!("serialising a user: {e}")))?;
+        let unique = self.sign_in_names(pool);
+        let mut index = vec![
+            ("username".to_string(), self.key.clone()),
+            ("sub".to_string(), self.sub.clone()),
+            ("cognito:user_status".to_string(), self.status.as_str().to_string()),
+            ("status".to_string(), if self.is_enabled { "Enabled" } else { "Disabled" }.to_string()),
+        ];
+        for attr in ["email", "phone_number", "name", "given_name", "family_name", "preferred_username"] {
+            if let Some(v) = self.attr(attr) {
+                index.push((attr.to_string(), v.to_string()));
+            }
+        }
+        index.extend(unique.iter().cloned());
+        Ok(UserRow {
+            pool_id: self.pool_id.clone(),
+            username_key: self.key.clone(),
+            username: self.username.clone(),
+            sub: self.sub.clone(),
+            status: self.status.as_str().to_string(),
+            is_enabled: self.is_enabled,
+            password_hash: self.password_hash.clone(),
+            created_ms: self.created.millis(),
+            updated_ms: self.modified.millis(),
+            tokens_valid_after_ms: self.tokens_valid_after_ms,
+            failed_attempts: self.failed_attempts,
+            locked_until_ms: self.locked_until_ms,
+            document,
+            index,
+            unique,
+        })
+    }
+
+    /// The user's attributes as the wire lists them (developer-only ones excluded).
+    pub fn wire_attributes(&self) -> Vec<m::AttributeType> {
+        self.attributes
+            .iter()
+            .filter(|(k, _)| !k.starts_with("dev:"))
+            .map(|(k, v)| m::AttributeType { name: k.clone(), value: Some(v.clone().into()) })
+            .collect()
+    }
+}
+
+fn normalize_sign_in(attr: &str, value: &str) -> String {
+    if attr == "email" { value.to_lowercase() } else { value.to_string() }
+}
+
+/// Who is writing attributes; clients may not set verification flags and are limited by the
+/// app client's WriteAttributes.
+#[derive(Clone, Copy, Debug)]
+pub enum Writer<'a> {
+    Admin,
+    Client(&'a crate::clients::Client),
+}
+
+fn schema_error(msg: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("Attributes did not conform to the schema: {msg}"))
+}
+
+/// Checks one attribute value against the schema.
+pub fn check_attribute(pool: &UserPool, name: &str, value: &str) -> Result<()> {
+    let Some(attr) = pool.schema_attribute(name) else {
+        return Err(schema_error(format!("Type for attribute {{{name}}} could not be determined")));
+    };
+    match attr.attribute_data_type.as_ref() {
+        Some(m::AttributeDataType::Number) => {
+            let n: i64 = value.parse().map_err(|_| schema_error(format!("{name}: Number must be a valid integer")))?;
+            if let Some(c) = &attr.number_attribute_constraints {
+                if c.min_value.as_deref().and_then(|v| v.parse::<i64>().ok()).is_some_and(|min| n < min) {
+                    return Err(schema_error(format!("{name}: Number must not be less than the minimum value")));
+                }
+                if c.max_value.as_deref().and_then(|v| v.parse::<i64>().ok()).is_some_and(|max| n > max) {
+                    return Err(schema_error(format!("{name}: Number must not be greater than the maximum value")));
+                }
+            }
+        }
+        Some(m::AttributeDataType::Boolean) => {
+            if value != "true" && value != "false" {
+                return Err(schema_error(format!("{name}: Boolean must be true or false")));
+            }
+        }
+        Some(m::AttributeDataType::Datetime) => {}
+        _ => {
+            let len = value.chars().count() as i64;
+            let c = attr.string_attribute_constraints.as_ref();
+            let max = c.and_then(|c| c.max_length.as_deref()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(2048);
+            let min = c.and_then(|c| c.min_length.as_deref()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            if len > max {
+                return Err(schema_error(format!("{name}: String must be no longer than {max} characters")));
+            }
+            if len < min {
+                return Err(schema_error(format!("{name}: String must be no shorter than {min} characters")));
+            }
+        }
+    }
+    match name {
+        "email" if !is_email(value) => Err(Error::invalid("Invalid email address format.")),
+        "phone_number" if !is_phone(value) => Err(Error::invalid("Invalid phone number format.")),
+        _ => Ok(()),
+    }
+}
+
+fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !v.contains(char::is_whitespace)
+}
+
+fn is_phone(v: &str) -> bool {
+    v.len() >= 5 && v.len() <= 16 && v.starts_with('+') && v[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// Applies attribute changes with Cognito's rules. Changing email or phone resets its
+/// verification flag unless the writer sets the flag in the same call.
+pub fn apply_attributes(
+    pool: &UserPool,
+    user: &mut User,
+    changes: &[(String, String)],
+    writer: Writer<'_>,
+    is_create: bool,
+) -> Result<()> {
+    for (name, value) in changes {
+        if name == "sub" {
+            return Err(Error::invalid("Cannot modify the non-mutable attribute sub."));
+        }
+        check_attribute(pool, name, value)?;
+        let attr = pool.schema_attribute(name);
+        if !is_create && attr.and_then(|a| a.mutable) == Some(false) {
+            return Err(Error::invalid(format!("Cannot modify an already provided immutable attribute: {name}")));
+        }
+        if let Writer::Client(client) = writer {
+            if name.starts_with("dev:") || name.ends_with("_verified") {
+                return Err(Error::NotAuthorized("A client attempted to write unauthorized attribute".into()));
+            }
+            if let Some(allowed) = &client.settings.write_attributes
+                && !allowed.iter().any(|a| a == name)
+            {
+                return Err(Error::NotAuthorized("A client attempted to write unauthorized attribute".into()));
+            }
+        }
+    }
+    for (name, value) in changes {
+        let before = user.attributes.insert(name.clone(), value.clone());
+        if (name == "email" || name == "phone_number") && before.as_deref() != Some(value.as_str()) {
+            let flag = format!("{name}_verified");
+            if !changes.iter().any(|(n, _)| *n == flag) {
+                user.attributes.insert(flag, "false".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Attributes the pool requires that the user lacks.
+pub fn check_required(pool: &UserPool, user: &User) -> Result<()> {
+    for a in &pool.settings.schema {
+        if a.required == Some(true) {
+            let name = a.name.as_deref().unwrap_or("");
+            if name != "sub" && !user.attributes.contains_key(name) {
+                return Err(schema_error(format!("{name}: The attribute is required")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parses a ListUsers filter: `attr = "value"` or `attr ^= "value"` (empty means no filter).
+pub fn parse_filter(pool: &UserPool, filter: &str) -> Result<Option<UserFilter>> {
+    let f = filter.trim();
+    if f.is_empty() {
+        return Ok(None);
+    }
+    let bad = || Error::invalid("Invalid search filter");
+    let (attr, rest, is_prefix) = if let Some(i) = f.find("^=") {
+        (&f[..i], &f[i + 2..], true)
+    } else if let Some(i) = f.find('=') {
+        (&f[..i], &f[i + 1..], false)
+    } else {
+        return Err(bad());
+    };
+    let attr = attr.trim();
+    if !SEARCHABLE.contains(&attr) {
+        return Err(bad());
+    }
+    let rest = rest.trim();
+    let inner = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(bad)?;
+    let value = inner.replace("\\\"", "\"").replace("\\\\", "\\");
+    let value = if attr == "username" { pool.username_key(&value) } else { value };
+    let attribute = attr.to_string();
+    Ok(Some(if is_prefix {
+        UserFilter::StartsWith { attribute, prefix: value }
+    } else {
+        UserFilter::Equals { attribute, value }
+    }))
+}
+
+/// What AdminCreateUser / SignUp hand to `create_user`.
+pub struct NewUser {
+    pub username: String,
+    pub attributes: Vec<(String, String)>,
+    pub password_hash: Option<String>,
+    pub status: UserStatus,
+    pub temporary_password_expires_ms: Option<i64>,
+}
+
+impl Domain {
+    fn user_not_found() -> Error {
+        Error::UserNotFound("User does not exist.".into())
+    }
+
+    /// Finds a user by username, or by a sign-in alias (email, phone, preferred_username).
+    pub async fn find_user(&self, pool: &UserPool, name: &str) -> Result<Option<User>> {
+        match self.store.get_user(&pool.id, &pool.username_key(name)).await {
+            Ok(row) => return User::from_row(row).map(Some),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let candidates: Vec<(&str, String)> = vec![
+            ("signin:email", normalize_sign_in("email", name)),
+            ("signin:phone_number", name.to_string()),
+            ("signin:preferred_username", pool.username_key(name)),
+        ];
+        for (attr, value) in candidates {
+            let is_relevant = match attr {
+                "signin:email" => {
+                    name.contains('@') && (pool.has_username_attribute("email") || pool.has_alias("email"))
+                }
+                "signin:phone_number" => {
+                    name.starts_with('+')
+                        && (pool.has_username_attribute("phone_number") || pool.has_alias("phone_number"))
+                }
+                _ => pool.has_alias("preferred_username"),
+            };
+            if !is_relevant {
+                continue;
+            }
+            if let Some(row) = self.store.find_users_by_index(&pool.id, attr, &value).await?.into_iter().next() {
+                return User::from_row(row).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Like `find_user`, failing with `UserNotFoundException`.
+    pub async fn get_user(&self, pool: &UserPool, name: &str) -> Result<User> {
+        self.find_user(pool, name).await?.ok_or_else(Self::user_not_found)
+    }
+
+    /// The user an access token names.
+    pub async fn user_by_key(&self, pool: &UserPool, key: &str) -> Result<User> {
+        match self.store.get_user(&pool.id, key).await {
+            Ok(row) => User::from_row(row),
+            Err(StoreError::NotFound) => Err(Self::user_not_found()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates a user; usernames that are an email or phone in pools with `UsernameAttributes`
+    /// become that attribute, and the user gets a generated UUID username.
+    pub async fn create_user(&self, pool: &UserPool, input: NewUser, writer: Writer<'_>) -> Result<User> {
+        let sub = uuid::Uuid::new_v4().to_string();
+        let mut changes = input.attributes;
+        let username = if !pool.settings.username_attributes.is_empty() {
+            let as_attr = if input.username.contains('@') && pool.has_username_attribute("email") {
+                Some("email")
+            } else if input.username.starts_with('+') && pool.has_username_attribute("phone_number") {
+                Some("phone_number")
+            } else {
+                None
+            };
+            match as_attr {
+                Some(attr) => {
+                    if let Some((_, v)) = changes.iter().find(|(n, _)| n == attr) {
+                        if v != &input.username {
+                            return Err(Error::invalid(format!("{attr} attribute does not match the username.")));
+                        }
+                    } else {
+                        changes.push((attr.to_string(), input.username.clone()));
+                    }
+                    sub.clone()
+                }
+                None => {
+                    let what =
+                        pool.settings.username_attributes.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ");
+                    return Err(Error::invalid(format!("Username should be {what}.")));
+                }
+            }
+        } else {
+            if input.username.contains('@') && pool.has_alias("email") {
+                return Err(Error::invalid(
+                    "Username cannot be of email format, since user pool is configured for email alias.",
+                ));
+            }
+            if input.username.starts_with('+') && pool.has_alias("phone_number") {
+                return Err(Error::invalid(
+                    "Username cannot be of phone number format, since user pool is configured for phone_number alias.",
+                ));
+            }
+            input.username
+        };
+        let now = self.clock.now();
+        let mut user = User {
+            pool_id: pool.id.clone(),
+            key: pool.username_key(&username),
+            username,
+            sub: sub.clone(),
+            status: input.status,
+            is_enabled: true,
+            created: now,
+            modified: now,
+            attributes: BTreeMap::from([("sub".to_string(), sub)]),
+            password_hash: input.password_hash,
+            tokens_valid_after_ms: 0,
+            failed_attempts: 0,
+            locked_until_ms: 0,
+            extra: UserExtra { temporary_password_expires_ms: input.temporary_password_expires_ms },
+        };
+        apply_attributes(pool, &mut user, &changes, writer, true)?;
+        check_required(pool, &user)?;
+        self.insert_user(pool, &user).await?;
+        Ok(user)
+    }
+
+    async fn insert_user(&self, pool: &UserPool, user: &User) -> Result<()> {
+        match self.store.create_user(&user.to_row(pool)?).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict(what)) => Err(conflict_error(pool, &what)),
+            Err(StoreError::NotFound) => Err(Error::ResourceNotFound(format!("User pool {} does not exist.", pool.id))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Saves a changed user.
+    pub async fn save_user(&self, pool: &UserPool, user: &mut User) -> Result<()> {
+        user.modified = self.clock.now();
+        match self.store.update_user(&user.to_row(pool)?).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict(what)) => Err(conflict_error(pool, &what)),
+            Err(StoreError::NotFound) => Err(Self::user_not_found()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn delete_user(&self, pool: &UserPool, user: &User) -> Result<()> {
+        match self.store.delete_user(&pool.id, &user.key).await {
+            Ok(()) | Err(StoreError::NotFound) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn set_user_enabled(&self, pool: &UserPool, name: &str, is_enabled: bool) -> Result<()> {
+        let mut user = self.get_user(pool, name).await?;
+        user.is_enabled = is_enabled;
+        if !is_enabled {
+            self.store.revoke_user_tokens(&pool.id, &user.key, self.clock.now_ms()).await?;
+        }
+        self.save_user(pool, &mut user).await
+    }
+
+    /// Removes attributes (never `sub`, never required ones).
+    pub async fn delete_attributes(
+        &self,
+        pool: &UserPool,
+        user: &mut User,
+        names: &[String],
+        writer: Writer<'_>,
+    ) -> Result<()> {
+        for name in names {
+            if name == "sub" {
+                return Err(Error::invalid("Cannot delete the sub attribute."));
+            }
+            let attr = pool.schema_attribute(name);
+            if attr.is_none() {
+                return Err(schema_error(format!("Type for attribute {{{name}}} could not be determined")));
+            }
+            if attr.and_then(|a| a.required) == Some(true) {
+                return Err(schema_error(format!("{name}: The attribute is required")));
+            }
+            if let Writer::Client(client) = writer
+                && let Some(allowed) = &client.settings.write_attributes
+                && !allowed.iter().any(|a| a == name)
+            {
+                return Err(Error::NotAuthorized("A client attempted to write unauthorized attribute".into()));
+            }
+        }
+        for name in names {
+            user.attributes.remove(name);
+            if name == "email" || name == "phone_number" {
+                user.attributes.remove(&format!("{name}_verified"));
+            }
+        }
+        self.save_user(pool, user).await
+    }
+
+    /// ListUsers: an optional filter (served from the index), paging by username.
+    pub async fn list_users(
+        &self,
+        pool: &UserPool,
+        filter: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<User>> {
+        let filter = parse_filter(pool, filter.unwrap_or(""))?;
+        let limit = limit.clamp(1, 60);
+        let rows = self.store.list_users(&pool.id, filter.as_ref(), after, limit + 1).await?;
+        let has_more = rows.len() > limit as usize;
+        let items = rows.into_iter().take(limit as usize).map(User::from_row).collect::<Result<Vec<_>>>()?;
+        let next_token = if has_more { items.last().map(|u| u.key.clone()) } else { None };
+        Ok(Page { items, next_token })
+    }
+
+    pub async fn count_users(&self, pool_id: &str) -> Result<u64> {
+        Ok(self.store.count_users(pool_id).await?)
+    }
+}
+
+fn conflict_error(pool: &UserPool, what: &str) -> Error {
+    match what {
+        "username" => Error::UsernameExists("User account already exists".into()),
+        "signin:email" if pool.has_username_attribute("email") => {
+            Error::UsernameExists("An account with the given email already exists.".into())
+        }
+        "signin:phone_number" if pool.has_username_attribute("phone_number") => {
+            Error::UsernameExists("An account with the given phone_number already exists.".into())
+        }
+        _ => Error::AliasExists("An account with the email or phone number already exists.".into()),
+    }
+}
+
+/// Masks a destination as Cognito does (`a***@e***`, `+*******0100`).
+pub fn mask(destination: &str) -> String {
+    if let Some((local, domain)) = destination.split_once('@') {
+        let l = local.chars().next().unwrap_or('*');
+        let d = domain.chars().next().unwrap_or('*');
+        format!("{l}***@{d}***")
+    } else {
+        let n = destination.chars().count();
+        let tail: String = destination.chars().skip(n.saturating_sub(4)).collect();
+        format!("+{}{tail}", "*".repeat(n.saturating_sub(5)))
+    }
+}
