@@ -528,6 +528,11 @@ impl Domain {
         self.save_user(pool, user).await
     }
 
+    /// Deletes refresh tokens that have expired; returns how many.
+    pub async fn purge_expired_tokens(&self) -> Result<u64> {
+        Ok(self.store.delete_expired_refresh_tokens(self.clock.now_ms()).await?)
+    }
+
     /// The pool, user and claims of a valid access token for self-service operations.
     pub async fn authorize(&self, token: &str) -> Result<(UserPool, User, AccessClaims)> {
         let claims = self.verify_access_token(token).await?;

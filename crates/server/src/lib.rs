@@ -52,6 +52,7 @@ pub struct Server {
     pub credentials_file: Option<PathBuf>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    background: JoinHandle<()>,
 }
 
 impl Server {
@@ -105,6 +106,7 @@ impl Server {
             tracing::warn!("development mode: admin operations accept any credentials");
         }
 
+        let background = tokio::spawn(purge_expired_tokens(domain.clone()));
         let app = app(domain, &config);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -115,7 +117,7 @@ impl Server {
                 .await
         });
         tracing::info!(%addr, %public_url, "cognate listening");
-        Ok(Server { addr, public_url, created_admin_key, credentials_file, shutdown: Some(tx), task })
+        Ok(Server { addr, public_url, created_admin_key, credentials_file, shutdown: Some(tx), task, background })
     }
 
     /// Stops accepting connections, finishes in-flight requests and waits for the server to end.
@@ -123,6 +125,7 @@ impl Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.background.abort();
         (&mut self.task).await??;
         Ok(())
     }
@@ -136,6 +139,19 @@ impl Server {
     /// A handle that shuts the server down when sent to.
     pub fn take_shutdown(&mut self) -> Option<oneshot::Sender<()>> {
         self.shutdown.take()
+    }
+}
+
+/// Background job: delete expired refresh tokens every hour. Harmless to run on every node.
+async fn purge_expired_tokens(domain: Domain) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match domain.purge_expired_tokens().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "purged expired refresh tokens"),
+            Err(e) => tracing::warn!(error = %e, "COGNATE-SRV0002 purging expired refresh tokens failed"),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use cognate_model::cognito_idp as m;
 use crate::{ApiError, Ctx, Empty};
 
 /// The wire description of a pool, with every member Cognito returns.
-pub(crate) fn describe(ctx: &Ctx, pool: UserPool) -> m::UserPoolType {
+pub(crate) fn describe(ctx: &Ctx, pool: UserPool, users: u64) -> m::UserPoolType {
     let arn = ctx.domain.pool_arn(&pool.id);
     let s = pool.settings;
     let c = s.config;
@@ -32,8 +32,7 @@ pub(crate) fn describe(ctx: &Ctx, pool: UserPool) -> m::UserPoolType {
         user_attribute_update_settings: c.user_attribute_update_settings,
         mfa_configuration: Some(s.mfa.mode.unwrap_or(m::UserPoolMfaType::Off)),
         device_configuration: c.device_configuration,
-        // Users arrive with the user-pools milestone; until then a pool has none.
-        estimated_number_of_users: Some(0),
+        estimated_number_of_users: Some(i32::try_from(users).unwrap_or(i32::MAX)),
         email_configuration: c.email_configuration,
         sms_configuration: c.sms_configuration,
         user_pool_tags: Some(s.tags),
@@ -76,7 +75,7 @@ pub async fn create_user_pool(ctx: Ctx, req: m::CreateUserPoolRequest) -> Result
         tags: req.user_pool_tags.unwrap_or_default(),
     };
     let pool = ctx.domain.create_user_pool(input).await?;
-    Ok(m::CreateUserPoolResponse { user_pool: Some(describe(&ctx, pool)) })
+    Ok(m::CreateUserPoolResponse { user_pool: Some(describe(&ctx, pool, 0)) })
 }
 
 pub async fn describe_user_pool(
@@ -84,7 +83,8 @@ pub async fn describe_user_pool(
     req: m::DescribeUserPoolRequest,
 ) -> Result<m::DescribeUserPoolResponse, ApiError> {
     let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
-    Ok(m::DescribeUserPoolResponse { user_pool: Some(describe(&ctx, pool)) })
+    let users = ctx.domain.count_users(&pool.id).await?;
+    Ok(m::DescribeUserPoolResponse { user_pool: Some(describe(&ctx, pool, users)) })
 }
 
 pub async fn update_user_pool(ctx: Ctx, req: m::UpdateUserPoolRequest) -> Result<m::UpdateUserPoolResponse, ApiError> {

@@ -241,6 +241,27 @@ both_backends! {
         assert_eq!(claims["cognito:username"], "bob");
         let via_get_tokens = idp.get_tokens_from_refresh_token().client_id(&client).refresh_token(&refresh).send().await?;
         assert!(via_get_tokens.authentication_result().unwrap().access_token().is_some());
+        assert!(via_get_tokens.authentication_result().unwrap().refresh_token().is_none(), "no rotation by default");
+
+        // With rotation, GetTokensFromRefreshToken hands out a new refresh token and retires the old one.
+        idp.update_user_pool_client()
+            .user_pool_id(&pool)
+            .client_id(&client)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .refresh_token_rotation(
+                aws_sdk_cognitoidentityprovider::types::RefreshTokenRotationType::builder()
+                    .feature(aws_sdk_cognitoidentityprovider::types::FeatureType::Enabled)
+                    .build()?,
+            )
+            .send()
+            .await?;
+        let rotating = sign_in(&server, &client, "bob", PASSWORD).await.refresh_token().unwrap().to_string();
+        let rotated = idp.get_tokens_from_refresh_token().client_id(&client).refresh_token(&rotating).send().await?;
+        let next = rotated.authentication_result().unwrap().refresh_token().expect("a rotated refresh token").to_string();
+        assert_ne!(next, rotating);
+        let err = idp.get_tokens_from_refresh_token().client_id(&client).refresh_token(&rotating).send().await.unwrap_err();
+        assert!(err.as_service_error().unwrap().is_not_authorized_exception(), "the old token is retired");
+        idp.get_tokens_from_refresh_token().client_id(&client).refresh_token(&next).send().await?;
 
         let err = idp
             .initiate_auth()
@@ -499,6 +520,8 @@ both_backends! {
         }
         let all = idp.list_users().user_pool_id(&pool).send().await?;
         assert_eq!(all.users().len(), 3);
+        let described = idp.describe_user_pool().user_pool_id(&pool).send().await?;
+        assert_eq!(described.user_pool().unwrap().estimated_number_of_users(), 3);
         let eq = idp.list_users().user_pool_id(&pool).filter("email = \"bea@b.example\"").send().await?;
         assert_eq!(eq.users().iter().map(|u| u.username().unwrap()).collect::<Vec<_>>(), vec!["u3"]);
         let prefix = idp.list_users().user_pool_id(&pool).filter("email ^= \"an\"").send().await?;

@@ -1,0 +1,240 @@
+"""The README walk-through, run as a test with real third-party clients: boto3 and the AWS CLI
+against a freshly started `cognate` binary, and PyJWT verifying tokens against the served JWKS.
+
+Usage: python walkthrough.py path/to/cognate
+Prints "N passed, N failed" and exits non-zero on any failure.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+import boto3
+import botocore
+import jwt
+
+BINARY = sys.argv[1]
+RESULTS = {"passed": 0, "failed": 0}
+
+
+def check(name, fn):
+    try:
+        fn()
+        RESULTS["passed"] += 1
+        print(f"ok   {name}")
+    except Exception:  # noqa: BLE001 - report every failure and go on
+        RESULTS["failed"] += 1
+        print(f"FAIL {name}")
+        traceback.print_exc()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+data_dir = tempfile.mkdtemp(prefix="cognate-e2e-")
+port = free_port()
+endpoint = f"http://127.0.0.1:{port}"
+server = subprocess.Popen(
+    [BINARY, "serve", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}", "--log-level", "warn"],
+    env={**os.environ, "COGNATE_OUTBOX": "true"},
+)
+try:
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{endpoint}/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    creds_file = os.path.join(data_dir, "credentials")
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = creds_file
+    os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+    os.environ.pop("AWS_ACCESS_KEY_ID", None)
+    os.environ.pop("AWS_SECRET_ACCESS_KEY", None)
+    idp = boto3.client("cognito-idp", endpoint_url=endpoint)
+    state = {}
+
+    def last_code(to):
+        with urllib.request.urlopen(f"{endpoint}/_cognate/outbox") as r:
+            messages = json.load(r)["messages"]
+        body = [m for m in messages if m["to"] == to][-1]["body"]
+        return re.search(r"\d{6}", body).group(0)
+
+    def cli(*args):
+        return subprocess.run(
+            ["aws", "--endpoint-url", endpoint, "--output", "json", "cognito-idp", *args],
+            capture_output=True,
+            text=True,
+        )
+
+    def aws_cli_creates_pool_with_custom_attribute_and_secret_client():
+        out = cli("create-user-pool", "--pool-name", "cli", "--schema", "Name=tenant,AttributeDataType=String")
+        assert out.returncode == 0, out.stderr
+        pool = json.loads(out.stdout)["UserPool"]
+        assert any(a["Name"] == "custom:tenant" for a in pool["SchemaAttributes"])
+        assert pool["Arn"].endswith(pool["Id"])
+        out = cli("create-user-pool-client", "--user-pool-id", pool["Id"], "--client-name", "web", "--generate-secret")
+        assert out.returncode == 0, out.stderr
+        assert len(json.loads(out.stdout)["UserPoolClient"]["ClientSecret"]) == 51
+        listed = json.loads(cli("list-user-pools", "--max-results", "10").stdout)
+        assert pool["Id"] in [p["Id"] for p in listed["UserPools"]]
+
+    def aws_cli_with_a_bad_signature_is_refused():
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wrong"}
+        out = subprocess.run(
+            ["aws", "--endpoint-url", endpoint, "cognito-idp", "list-user-pools", "--max-results", "1"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert out.returncode != 0 and "UnrecognizedClientException" in out.stderr, out.stderr
+
+    def setup_pool():
+        pool = idp.create_user_pool(PoolName="walkthrough", AutoVerifiedAttributes=["email"])["UserPool"]
+        client = idp.create_user_pool_client(
+            UserPoolId=pool["Id"],
+            ClientName="app",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]
+        state.update(pool=pool["Id"], client=client["ClientId"])
+
+    def sign_up_with_emailed_code_and_confirm():
+        out = idp.sign_up(
+            ClientId=state["client"],
+            Username="alice",
+            Password="Passw0rd!",
+            UserAttributes=[{"Name": "email", "Value": "alice@example.com"}],
+        )
+        assert out["UserConfirmed"] is False
+        assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+        try:
+            idp.confirm_sign_up(ClientId=state["client"], Username="alice", ConfirmationCode="000000")
+            raise AssertionError("a wrong code was accepted")
+        except idp.exceptions.CodeMismatchException:
+            pass
+        idp.confirm_sign_up(ClientId=state["client"], Username="alice", ConfirmationCode=last_code("alice@example.com"))
+
+    def sign_in_and_verify_tokens_with_pyjwt():
+        auth = idp.initiate_auth(
+            ClientId=state["client"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
+        )["AuthenticationResult"]
+        state["tokens"] = auth
+        issuer = f"{endpoint}/{state['pool']}"
+        jwks = jwt.PyJWKClient(f"{issuer}/.well-known/jwks.json")
+        id_token = auth["IdToken"]
+        key = jwks.get_signing_key_from_jwt(id_token).key
+        claims = jwt.decode(id_token, key, algorithms=["RS256"], audience=state["client"], issuer=issuer)
+        assert claims["token_use"] == "id" and claims["email"] == "alice@example.com"
+        assert claims["email_verified"] is True
+        access = jwt.decode(auth["AccessToken"], key, algorithms=["RS256"], issuer=issuer)
+        assert access["token_use"] == "access" and access["client_id"] == state["client"]
+        try:
+            idp.initiate_auth(
+                ClientId=state["client"],
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "alice", "PASSWORD": "Wrong-pass1"},
+            )
+            raise AssertionError("a wrong password was accepted")
+        except idp.exceptions.NotAuthorizedException as e:
+            assert "Incorrect username or password." in str(e)
+
+    def refresh():
+        out = idp.initiate_auth(
+            ClientId=state["client"],
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": state["tokens"]["RefreshToken"]},
+        )["AuthenticationResult"]
+        assert "AccessToken" in out and "RefreshToken" not in out
+
+    def update_attribute_with_verification():
+        access = state["tokens"]["AccessToken"]
+        idp.update_user_attributes(AccessToken=access, UserAttributes=[{"Name": "email", "Value": "alice@new.example"}])
+        idp.verify_user_attribute(AccessToken=access, AttributeName="email", Code=last_code("alice@new.example"))
+        attrs = {a["Name"]: a["Value"] for a in idp.get_user(AccessToken=access)["UserAttributes"]}
+        assert attrs["email"] == "alice@new.example" and attrs["email_verified"] == "true"
+
+    def change_and_forget_password():
+        idp.change_password(
+            AccessToken=state["tokens"]["AccessToken"], PreviousPassword="Passw0rd!", ProposedPassword="Changed-1x"
+        )
+        idp.forgot_password(ClientId=state["client"], Username="alice")
+        idp.confirm_forgot_password(
+            ClientId=state["client"],
+            Username="alice",
+            ConfirmationCode=last_code("alice@new.example"),
+            Password="Reset-pass-1",
+        )
+        idp.initiate_auth(
+            ClientId=state["client"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "Reset-pass-1"},
+        )
+
+    def groups_in_tokens():
+        idp.create_group(UserPoolId=state["pool"], GroupName="admins", Precedence=1)
+        idp.admin_add_user_to_group(UserPoolId=state["pool"], Username="alice", GroupName="admins")
+        auth = idp.initiate_auth(
+            ClientId=state["client"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "Reset-pass-1"},
+        )["AuthenticationResult"]
+        claims = jwt.decode(auth["IdToken"], options={"verify_signature": False})
+        assert claims["cognito:groups"] == ["admins"]
+        state["tokens"] = auth
+
+    def admin_created_user_with_temporary_password():
+        idp.admin_create_user(
+            UserPoolId=state["pool"], Username="bob", TemporaryPassword="Temp-pass-1", MessageAction="SUPPRESS"
+        )
+        out = idp.initiate_auth(
+            ClientId=state["client"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "bob", "PASSWORD": "Temp-pass-1"},
+        )
+        assert out["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+        done = idp.respond_to_auth_challenge(
+            ClientId=state["client"],
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=out["Session"],
+            ChallengeResponses={"USERNAME": "bob", "NEW_PASSWORD": "Bobs-pass-1"},
+        )
+        assert "IdToken" in done["AuthenticationResult"]
+
+    def global_sign_out():
+        access = state["tokens"]["AccessToken"]
+        idp.global_sign_out(AccessToken=access)
+        try:
+            idp.get_user(AccessToken=access)
+            raise AssertionError("a signed-out token still works")
+        except idp.exceptions.NotAuthorizedException as e:
+            assert "revoked" in str(e)
+
+    check("aws cli creates a pool with a custom attribute and a client with a secret",
+          aws_cli_creates_pool_with_custom_attribute_and_secret_client)
+    check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
+    check("boto3 creates a pool and client", setup_pool)
+    check("sign-up with an emailed code, confirmation", sign_up_with_emailed_code_and_confirm)
+    check("sign-in; PyJWT verifies the tokens against the JWKS", sign_in_and_verify_tokens_with_pyjwt)
+    check("refresh", refresh)
+    check("attribute update with verification", update_attribute_with_verification)
+    check("password change and forgot-password", change_and_forget_password)
+    check("groups in the tokens", groups_in_tokens)
+    check("admin-created user with a temporary password", admin_created_user_with_temporary_password)
+    check("global sign-out", global_sign_out)
+finally:
+    server.terminate()
+    server.wait(timeout=10)
+
+print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed")
+sys.exit(1 if RESULTS["failed"] else 0)
