@@ -162,7 +162,7 @@ where
 fn hash_rate(workers: usize) -> f64 {
     let params = cognate_domain::passwords::Argon2Params::default();
     let started = Instant::now();
-    let per_thread = 20;
+    let per_thread = 60;
     let threads: Vec<_> = (0..workers)
         .map(|_| {
             std::thread::spawn(move || {

@@ -144,8 +144,7 @@ impl Domain {
             .await?
             .ok_or_else(|| Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")))?;
         let pool = self.get_user_pool(&row.pool_id).await?;
-        let client = self.get_client(&row.pool_id, client_id).await?;
-        Ok((pool, client))
+        Ok((pool, Client::from_store(row)?))
     }
 
     /// The user to sign in, or the Cognito error for an unknown one (after equal work when the
@@ -534,18 +533,29 @@ impl Domain {
     }
 
     /// The pool, user and claims of a valid access token for self-service operations.
-    pub async fn authorize(&self, token: &str) -> Result<(UserPool, User, AccessClaims)> {
+    ///
+    /// This is the hot path of every self-service call: one signature check and two indexed
+    /// reads (the user, the revocation of its sign-in), without loading the pool.
+    pub async fn authorize(&self, token: &str) -> Result<(String, User, AccessClaims)> {
         let claims = self.verify_access_token(token).await?;
         let pool_id = claims.iss.rsplit('/').next().unwrap_or_default().to_string();
-        let pool =
-            self.get_user_pool(&pool_id).await.map_err(|_| Error::NotAuthorized("Invalid Access Token".into()))?;
         if !claims.scope.split(' ').any(|s| s == ADMIN_SCOPE) {
             return Err(Error::NotAuthorized("Access Token does not have required scopes".into()));
         }
-        let user = self
-            .user_by_key(&pool, &pool.username_key(&claims.username))
-            .await
-            .map_err(|_| Error::NotAuthorized("User does not exist.".into()))?;
+        let is_case_insensitive = match self.cached_case_insensitivity(&pool_id) {
+            Some(v) => v,
+            None => {
+                let pool = self
+                    .get_user_pool(&pool_id)
+                    .await
+                    .map_err(|_| Error::NotAuthorized("Invalid Access Token".into()))?;
+                self.remember_case_insensitivity(&pool);
+                pool.is_case_insensitive()
+            }
+        };
+        let key = if is_case_insensitive { claims.username.to_lowercase() } else { claims.username.clone() };
+        let user =
+            self.user_in_pool(&pool_id, &key).await.map_err(|_| Error::NotAuthorized("User does not exist.".into()))?;
         if user.sub != claims.sub {
             return Err(Error::NotAuthorized("Invalid Access Token".into()));
         }
@@ -555,7 +565,19 @@ impl Domain {
         if claims.iat * 1000 < user.tokens_valid_after_ms || self.store.is_origin_revoked(&claims.origin_jti).await? {
             return Err(Error::NotAuthorized("Access Token has been revoked".into()));
         }
-        Ok((pool, user, claims))
+        Ok((pool_id, user, claims))
+    }
+
+    /// Whether usernames of a pool are case-insensitive, if known. The setting is immutable, so
+    /// the answer can be kept for the life of the process.
+    fn cached_case_insensitivity(&self, pool_id: &str) -> Option<bool> {
+        self.case_insensitive.read().ok().and_then(|m| m.get(pool_id).copied())
+    }
+
+    fn remember_case_insensitivity(&self, pool: &UserPool) {
+        if let Ok(mut m) = self.case_insensitive.write() {
+            m.insert(pool.id.clone(), pool.is_case_insensitive());
+        }
     }
 }
 

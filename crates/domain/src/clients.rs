@@ -222,6 +222,10 @@ fn check_redirect_url(url: &str) -> Result<()> {
 }
 
 impl Client {
+    pub(crate) fn from_store(row: ClientRow) -> Result<Self> {
+        Self::from_row(row)
+    }
+
     fn from_row(row: ClientRow) -> Result<Self> {
         let settings: ClientSettings = serde_json::from_str(&row.document).map_err(|e| {
             Error::Internal(anyhow::anyhow!("client {} has an unreadable document: {e}", row.client_id))

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod passwords;
 pub mod pools;
 pub mod sessions;
+pub mod srp;
 pub mod tokens;
 pub mod users;
 
@@ -58,6 +59,8 @@ pub struct Domain {
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) keys: tokens::KeyCache,
     pub(crate) messenger: Messenger,
+    /// Pool ID → whether its usernames are case-insensitive (immutable per pool).
+    pub(crate) case_insensitive: Arc<std::sync::RwLock<std::collections::HashMap<String, bool>>>,
 }
 
 /// Name of the deployment secret in the store (sessions, code hashes).
@@ -87,6 +90,7 @@ impl Domain {
             code_key: Arc::new(code_key),
             keys: tokens::KeyCache::default(),
             messenger,
+            case_insensitive: Arc::default(),
         })
     }
 

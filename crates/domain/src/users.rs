@@ -431,7 +431,12 @@ impl Domain {
 
     /// The user an access token names.
     pub async fn user_by_key(&self, pool: &UserPool, key: &str) -> Result<User> {
-        match self.store.get_user(&pool.id, key).await {
+        self.user_in_pool(&pool.id, key).await
+    }
+
+    /// The user with lookup key `key` in the pool `pool_id`.
+    pub async fn user_in_pool(&self, pool_id: &str, key: &str) -> Result<User> {
+        match self.store.get_user(pool_id, key).await {
             Ok(row) => User::from_row(row),
             Err(StoreError::NotFound) => Err(Self::user_not_found()),
             Err(e) => Err(e.into()),

@@ -164,6 +164,22 @@ impl CodeStore for SqliteStore {
 
 #[async_trait]
 impl SecretStore for SqliteStore {
+    async fn claim_once(&self, key: &str, expires_ms: i64, now_ms: i64) -> Result<bool> {
+        // Expired claims can go; their values are refused anyway by whoever checks the expiry.
+        sqlx::query("DELETE FROM used_once WHERE expires_ms < ?")
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        let done = sqlx::query("INSERT INTO used_once (key, expires_ms) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(expires_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn get_or_create_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>> {
         // Whoever inserts first wins; everyone then reads the winner's value.
         sqlx::query("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")

@@ -1155,6 +1155,15 @@ async fn user_delete_cascades(store: &dyn Store, prefix: &str) {
 }
 
 async fn secrets(store: &dyn Store, prefix: &str) {
+    let once = format!("{prefix}once");
+    assert!(store.claim_once(&once, 4_000_000_000_000, 1).await.expect("claim_once"), "the first claim wins");
+    assert!(!store.claim_once(&once, 4_000_000_000_000, 1).await.expect("claim_once"), "a second claim loses");
+    let stale = format!("{prefix}stale");
+    assert!(store.claim_once(&stale, 10, 1).await.expect("claim_once"), "claim with an early expiry");
+    assert!(
+        !store.claim_once(&once, 4_000_000_000_000, 20).await.expect("claim_once"),
+        "forgetting expired claims keeps live ones"
+    );
     let name = format!("{prefix}secret");
     let first: Vec<u8> = (0..=255).collect();
     assert_eq!(

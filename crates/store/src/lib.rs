@@ -304,6 +304,9 @@ pub trait SecretStore: Send + Sync {
     /// Returns the stored secret named `name`, first storing `candidate` if there is none, so
     /// every node of a deployment agrees on it.
     async fn get_or_create_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>>;
+    /// Records that the one-time value `key` was used; true the first time, false ever after
+    /// (across every node). Entries may be forgotten once `expires_ms` has passed.
+    async fn claim_once(&self, key: &str, expires_ms: i64, now_ms: i64) -> Result<bool>;
 }
 
 /// Everything Cognate stores. Backends implement each part.

@@ -23,7 +23,8 @@ pub async fn update_user_attributes(
     ctx: Ctx,
     req: m::UpdateUserAttributesRequest,
 ) -> Result<m::UpdateUserAttributesResponse, ApiError> {
-    let (pool, mut user, claims) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, mut user, claims) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     let client = ctx.domain.get_client(&pool.id, &claims.client_id).await?;
     let changes = attribute_pairs(Some(req.user_attributes));
     let deliveries = ctx.domain.update_attributes(&pool, &mut user, &changes, Writer::Client(&client)).await?;
@@ -36,14 +37,16 @@ pub async fn delete_user_attributes(
     ctx: Ctx,
     req: m::DeleteUserAttributesRequest,
 ) -> Result<m::DeleteUserAttributesResponse, ApiError> {
-    let (pool, mut user, claims) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, mut user, claims) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     let client = ctx.domain.get_client(&pool.id, &claims.client_id).await?;
     ctx.domain.delete_attributes(&pool, &mut user, &req.user_attribute_names, Writer::Client(&client)).await?;
     Ok(m::DeleteUserAttributesResponse {})
 }
 
 pub async fn delete_user(ctx: Ctx, req: m::DeleteUserRequest) -> Result<Empty, ApiError> {
-    let (pool, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     ctx.domain.delete_user(&pool, &user).await?;
     Ok(Empty {})
 }
@@ -52,7 +55,8 @@ pub async fn get_user_attribute_verification_code(
     ctx: Ctx,
     req: m::GetUserAttributeVerificationCodeRequest,
 ) -> Result<m::GetUserAttributeVerificationCodeResponse, ApiError> {
-    let (pool, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     let delivery = ctx.domain.attribute_verification_code(&pool, &user, &req.attribute_name).await?;
     Ok(m::GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(delivery.to_wire()) })
 }
@@ -61,20 +65,23 @@ pub async fn verify_user_attribute(
     ctx: Ctx,
     req: m::VerifyUserAttributeRequest,
 ) -> Result<m::VerifyUserAttributeResponse, ApiError> {
-    let (pool, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     ctx.domain.verify_attribute(&pool, &mut user, &req.attribute_name, &req.code).await?;
     Ok(m::VerifyUserAttributeResponse {})
 }
 
 pub async fn change_password(ctx: Ctx, req: m::ChangePasswordRequest) -> Result<m::ChangePasswordResponse, ApiError> {
-    let (pool, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     let previous = req.previous_password.as_ref().map(|p| p.expose().as_str()).unwrap_or("");
     ctx.domain.change_password(&pool, &mut user, previous, req.proposed_password.expose()).await?;
     Ok(m::ChangePasswordResponse {})
 }
 
 pub async fn global_sign_out(ctx: Ctx, req: m::GlobalSignOutRequest) -> Result<m::GlobalSignOutResponse, ApiError> {
-    let (pool, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
     ctx.domain.global_sign_out(&pool, &mut user).await?;
     Ok(m::GlobalSignOutResponse {})
 }

@@ -248,6 +248,7 @@ both_backends! {
             .user_pool_id(&pool)
             .client_id(&client)
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
             .refresh_token_rotation(
                 aws_sdk_cognitoidentityprovider::types::RefreshTokenRotationType::builder()
                     .feature(aws_sdk_cognitoidentityprovider::types::FeatureType::Enabled)
