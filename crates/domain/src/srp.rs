@@ -35,7 +35,9 @@
 //! with it. What is generic here is only modular arithmetic (`num-bigint`), HMAC/SHA-256 and HKDF.
 //!
 //! The caller decides what `SECRET_BLOCK` is (something sealed that binds the challenge to the
-//! session) and whether `TIMESTAMP` is recent enough ([`parse_timestamp`]).
+//! session) and whether `TIMESTAMP` is recent enough ([`parse_timestamp`]). `num-bigint`'s `modpow`
+//! is not constant-time; the secret exponents are fresh per exchange (`b`) or never held (`x`),
+//! which is the exposure every SRP server built on a general big-integer library accepts.
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -212,7 +214,11 @@ pub fn verify_password_claim(
     let given = BASE64.decode(claim.signature_b64).map_err(|_| SrpError::Malformed("PASSWORD_CLAIM_SIGNATURE"))?;
     let key = server_key(&v, &a, &b, &big_b)?;
     let expected = claim_signature(&key, claim.name, claim.user_id, &secret_block, claim.timestamp);
-    if bool::from(expected.as_slice().ct_eq(&given)) { Ok(()) } else { Err(SrpError::BadSignature) }
+    if !expected.is_empty() && bool::from(expected.as_slice().ct_eq(&given)) {
+        Ok(())
+    } else {
+        Err(SrpError::BadSignature)
+    }
 }
 
 /// `TIMESTAMP` as the clients write it: `Thu Nov 26 17:00:00 UTC 2026` (UTC; day of month without
