@@ -1,5 +1,6 @@
 """The README walk-through, run as a test with real third-party clients: boto3 and the AWS CLI
-against a freshly started `cognate` binary, and PyJWT verifying tokens against the served JWKS.
+against a freshly started `cognate` binary, PyJWT verifying tokens against the served JWKS, and SRP
+sign-in with pycognito and amazon-cognito-identity-js (tests/e2e/js, installed by scripts/test).
 
 Usage: python walkthrough.py path/to/cognate
 Prints "N passed, N failed" and exits non-zero on any failure.
@@ -19,6 +20,8 @@ import urllib.request
 import boto3
 import botocore
 import jwt
+import pycognito
+import pycognito.aws_srp as aws_srp
 
 BINARY = sys.argv[1]
 RESULTS = {"passed": 0, "failed": 0}
@@ -220,6 +223,99 @@ try:
         except idp.exceptions.NotAuthorizedException as e:
             assert "revoked" in str(e)
 
+    def srp_pool():
+        pool = idp.create_user_pool(
+            PoolName="srp", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
+        )["UserPool"]
+        client = idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName="spa")["UserPoolClient"]
+        idp.admin_create_user(
+            UserPoolId=pool["Id"],
+            Username="sam@example.com",
+            UserAttributes=[{"Name": "email", "Value": "sam@example.com"}, {"Name": "email_verified", "Value": "true"}],
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(
+            UserPoolId=pool["Id"], Username="sam@example.com", Password="Srp-passw0rd", Permanent=True
+        )
+        state.update(srp_pool=pool["Id"], srp_client=client["ClientId"])
+
+    def pycognito_authenticates_with_srp():
+        u = pycognito.Cognito(
+            state["srp_pool"],
+            state["srp_client"],
+            username="sam@example.com",
+            boto3_client_kwargs={"endpoint_url": endpoint, "region_name": "us-east-1"},
+        )
+        u.authenticate(password="Srp-passw0rd")
+        u.verify_tokens()  # signature, issuer and claims against Cognate's JWKS
+        me = idp.get_user(AccessToken=u.access_token)
+        assert {a["Name"]: a["Value"] for a in me["UserAttributes"]}["email"] == "sam@example.com"
+        bad = pycognito.Cognito(
+            state["srp_pool"],
+            state["srp_client"],
+            username="sam@example.com",
+            boto3_client_kwargs={"endpoint_url": endpoint, "region_name": "us-east-1"},
+        )
+        try:
+            bad.authenticate(password="Wrong-passw0rd")
+            raise AssertionError("a wrong password signed in")
+        except idp.exceptions.NotAuthorizedException as e:
+            assert "Incorrect username or password." in str(e)
+
+    def srp_refuses_stale_timestamps_and_reused_secret_blocks():
+        srp = aws_srp.AWSSRP("sam@example.com", "Srp-passw0rd", state["srp_pool"], state["srp_client"], client=idp)
+        params = srp.get_auth_params()
+        start = idp.initiate_auth(ClientId=state["srp_client"], AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+        assert start["ChallengeName"] == "PASSWORD_VERIFIER"
+        cp = start["ChallengeParameters"]
+        assert cp["USERNAME"] == cp["USER_ID_FOR_SRP"] and cp["USERNAME"] != "sam@example.com"
+        answer = srp.process_challenge(cp, params)
+        ok = idp.respond_to_auth_challenge(
+            ClientId=state["srp_client"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+        )
+        assert "AccessToken" in ok["AuthenticationResult"]
+        try:
+            idp.respond_to_auth_challenge(
+                ClientId=state["srp_client"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+            )
+            raise AssertionError("a SECRET_BLOCK was accepted twice")
+        except idp.exceptions.NotAuthorizedException:
+            pass
+        real = aws_srp.datetime.datetime
+
+        class Stale(real):
+            @classmethod
+            def utcnow(cls):
+                return real.utcnow() - aws_srp.datetime.timedelta(minutes=10)
+
+        srp = aws_srp.AWSSRP("sam@example.com", "Srp-passw0rd", state["srp_pool"], state["srp_client"], client=idp)
+        params = srp.get_auth_params()
+        start = idp.initiate_auth(ClientId=state["srp_client"], AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+        aws_srp.datetime.datetime = Stale
+        try:
+            answer = srp.process_challenge(start["ChallengeParameters"], params)
+        finally:
+            aws_srp.datetime.datetime = real
+        try:
+            idp.respond_to_auth_challenge(
+                ClientId=state["srp_client"], ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+            )
+            raise AssertionError("a stale TIMESTAMP was accepted")
+        except idp.exceptions.NotAuthorizedException as e:
+            assert "TIMESTAMP" in str(e)
+
+    def amazon_cognito_identity_js_authenticates_with_srp():
+        js = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "srp.mjs")
+        env = {**os.environ, "COGNATE_ENDPOINT": endpoint, "POOL_ID": state["srp_pool"],
+               "CLIENT_ID": state["srp_client"], "USERNAME": "sam@example.com"}
+        out = subprocess.run(["node", js], capture_output=True, text=True, env={**env, "PASSWORD": "Srp-passw0rd"})
+        assert out.returncode == 0, out.stdout + out.stderr
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert seen["ok"] and seen["email"] == "sam@example.com" and seen["refreshedValid"], seen
+        out = subprocess.run(["node", js], capture_output=True, text=True, env={**env, "PASSWORD": "Wrong-passw0rd"})
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert out.returncode == 2 and seen["code"] == "NotAuthorizedException", out.stdout + out.stderr
+
     check("aws cli creates a pool with a custom attribute and a client with a secret",
           aws_cli_creates_pool_with_custom_attribute_and_secret_client)
     check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
@@ -232,6 +328,11 @@ try:
     check("groups in the tokens", groups_in_tokens)
     check("admin-created user with a temporary password", admin_created_user_with_temporary_password)
     check("global sign-out", global_sign_out)
+    check("SRP: a pool with email as username", srp_pool)
+    check("SRP: pycognito authenticates (and a wrong password fails)", pycognito_authenticates_with_srp)
+    check("SRP: stale TIMESTAMP and reused SECRET_BLOCK are refused", srp_refuses_stale_timestamps_and_reused_secret_blocks)
+    check("SRP: amazon-cognito-identity-js signs in, reads attributes, refreshes",
+          amazon_cognito_identity_js_authenticates_with_srp)
 finally:
     server.terminate()
     server.wait(timeout=10)

@@ -53,11 +53,10 @@ impl Domain {
             return Err(Error::NotAuthorized("SignUp is not permitted for this user pool".into()));
         }
         Self::check_password_policy(pool, password)?;
-        let hash = self.passwords.hash(password).await?;
         let input = NewUser {
             username: username.to_string(),
             attributes,
-            password_hash: Some(hash),
+            password: Some(password.to_string()),
             status: UserStatus::Unconfirmed,
             temporary_password_expires_ms: None,
         };
@@ -126,7 +125,7 @@ impl Domain {
             if user.status != UserStatus::ForceChangePassword {
                 return Err(Error::UnsupportedOperation("Resend not possible. User has already signed in.".into()));
             }
-            user.password_hash = Some(self.passwords.hash(&temp).await?);
+            self.set_password(pool, &mut user, &temp).await?;
             user.extra.temporary_password_expires_ms = Some(expires);
             self.save_user(pool, &mut user).await?;
             user
@@ -134,7 +133,7 @@ impl Domain {
             let new = NewUser {
                 username: input.username.clone(),
                 attributes: input.attributes.clone(),
-                password_hash: Some(self.passwords.hash(&temp).await?),
+                password: Some(temp.clone()),
                 status: UserStatus::ForceChangePassword,
                 temporary_password_expires_ms: Some(expires),
             };
@@ -163,7 +162,7 @@ impl Domain {
     ) -> Result<()> {
         let mut user = self.get_user(pool, username).await?;
         Self::check_password_policy(pool, password)?;
-        user.password_hash = Some(self.passwords.hash(password).await?);
+        self.set_password(pool, &mut user, password).await?;
         if is_permanent {
             user.status = UserStatus::Confirmed;
             user.extra.temporary_password_expires_ms = None;
@@ -189,7 +188,7 @@ impl Domain {
             return Err(Error::NotAuthorized("Incorrect username or password.".into()));
         }
         Self::check_password_policy(pool, proposed)?;
-        user.password_hash = Some(self.passwords.hash(proposed).await?);
+        self.set_password(pool, user, proposed).await?;
         self.save_user(pool, user).await
     }
 
@@ -237,7 +236,7 @@ impl Domain {
         let mut user = self.get_user(pool, username).await?;
         self.check_code(pool, &user, &Purpose::ForgotPassword, code).await?;
         Self::check_password_policy(pool, password)?;
-        user.password_hash = Some(self.passwords.hash(password).await?);
+        self.set_password(pool, &mut user, password).await?;
         if matches!(user.status, UserStatus::ResetRequired | UserStatus::ForceChangePassword) {
             user.status = UserStatus::Confirmed;
         }

@@ -58,8 +58,26 @@ impl AuthResult {
 #[derive(Clone, Debug)]
 pub enum AuthOutcome {
     Tokens(AuthResult),
-    Challenge { name: String, session: String, parameters: BTreeMap<String, String> },
+    Challenge { name: String, session: Option<String>, parameters: BTreeMap<String, String> },
 }
+
+/// The sealed state of an SRP exchange, sent to the client as `SECRET_BLOCK`.
+#[derive(Serialize, Deserialize)]
+struct SrpSession {
+    pool_id: String,
+    client_id: String,
+    /// `None` for an unknown user (a decoy exchange that can only fail).
+    user_key: Option<String>,
+    user_id_for_srp: String,
+    a_hex: String,
+    b_hex: String,
+    big_b_hex: String,
+    expires_ms: i64,
+    nonce: String,
+}
+
+/// How long a SECRET_BLOCK, and a TIMESTAMP's distance from the clock, may be.
+const SRP_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 /// The sealed state of an open challenge.
 #[derive(Serialize, Deserialize)]
@@ -173,11 +191,18 @@ impl Domain {
 
     /// Verifies a password with lockout bookkeeping.
     async fn check_password(&self, pool: &UserPool, user: &User, password: &str) -> Result<()> {
-        let now = self.clock.now_ms();
-        if user.locked_until_ms > now {
+        if user.locked_until_ms > self.clock.now_ms() {
             return Err(Error::NotAuthorized("Password attempts exceeded".into()));
         }
-        if self.passwords.verify(password, user.password_hash.as_deref()).await? {
+        let is_correct = self.passwords.verify(password, user.password_hash.as_deref()).await?;
+        self.record_password_result(pool, user, is_correct).await
+    }
+
+    /// Lockout bookkeeping after a password (or SRP proof) check: resets the counter on success,
+    /// and past five failures locks the user out for a doubling time.
+    async fn record_password_result(&self, pool: &UserPool, user: &User, is_correct: bool) -> Result<()> {
+        let now = self.clock.now_ms();
+        if is_correct {
             if user.failed_attempts != 0 {
                 self.store.set_login_failures(&pool.id, &user.key, 0, 0).await?;
             }
@@ -241,7 +266,8 @@ impl Domain {
                 let result = self.issue(pool, client, &user, &row.origin_jti, row.issued_ms / 1000, None).await?;
                 Ok(AuthOutcome::Tokens(result))
             }
-            ("USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH", _) => {
+            ("USER_SRP_AUTH", _) => self.start_srp(pool, client, params).await,
+            ("CUSTOM_AUTH" | "USER_AUTH", _) => {
                 Err(Error::invalid(format!("Cognate does not support the {flow} flow yet; see docs/COVERAGE.md.")))
             }
             _ => Err(Error::invalid(format!("Invalid AuthFlow {flow} for this operation."))),
@@ -265,7 +291,7 @@ impl Domain {
                         "Temporary password has expired and must be reset by an administrator.".into(),
                     ));
                 }
-                let session = self.seal_challenge(pool, client, &user, "NEW_PASSWORD_REQUIRED")?;
+                let session = Some(self.seal_challenge(pool, client, &user, "NEW_PASSWORD_REQUIRED")?);
                 let visible: BTreeMap<&String, &String> = user
                     .attributes
                     .iter()
@@ -318,6 +344,9 @@ impl Domain {
         session: Option<&str>,
         responses: &BTreeMap<String, String>,
     ) -> Result<AuthOutcome> {
+        if challenge == "PASSWORD_VERIFIER" {
+            return self.finish_srp(pool, client, responses).await;
+        }
         let expired = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
         let s: ChallengeSession = session.and_then(|t| self.sessions.open(t)).ok_or_else(expired)?;
         if s.pool_id != pool.id || s.client_id != client.client_id || s.expires_ms <= self.clock.now_ms() {
@@ -342,7 +371,7 @@ impl Domain {
                     .collect();
                 apply_attributes(pool, &mut user, &changes, Writer::Client(client), false)?;
                 crate::users::check_required(pool, &user)?;
-                user.password_hash = Some(self.passwords.hash(new_password).await?);
+                self.set_password(pool, &mut user, new_password).await?;
                 user.status = UserStatus::Confirmed;
                 user.extra.temporary_password_expires_ms = None;
                 self.save_user(pool, &mut user).await?;
@@ -352,6 +381,139 @@ impl Domain {
                 "Cognate does not support the {other} challenge yet; see docs/COVERAGE.md."
             ))),
         }
+    }
+
+    /// USER_SRP_AUTH, first step: check `SRP_A`, answer `PASSWORD_VERIFIER` with the user's salt,
+    /// `SRP_B` and a sealed `SECRET_BLOCK` carrying the exchange. Unknown users get a decoy
+    /// challenge when the client hides user existence, so the answer cannot tell them apart.
+    async fn start_srp(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        params: &BTreeMap<String, String>,
+    ) -> Result<AuthOutcome> {
+        let allows_srp = client.allows("ALLOW_USER_SRP_AUTH", None)
+            || client
+                .settings
+                .explicit_auth_flows
+                .as_ref()
+                .is_some_and(|f| f.iter().all(|x| !x.as_str().starts_with("ALLOW_")));
+        if !allows_srp {
+            return Err(Error::invalid("USER_SRP_AUTH flow not enabled for this client"));
+        }
+        let username = required(params, "USERNAME")?;
+        let a_hex = required(params, "SRP_A")?;
+        crate::srp::check_a(a_hex).map_err(|_| Error::invalid("SRP_A is not a valid SRP value."))?;
+        client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+        let found = self.find_user(pool, username).await?;
+        let (user_key, user_id, record) = match &found {
+            Some(u) => match &u.extra.srp {
+                Some(r) => (Some(u.key.clone()), u.username.clone(), r.clone()),
+                None => (None, u.username.clone(), self.decoy_srp_record(pool, username)?),
+            },
+            None if client.prevents_user_existence_errors() => {
+                (None, username.to_string(), self.decoy_srp_record(pool, username)?)
+            }
+            None => return Err(Error::UserNotFound("User does not exist.".into())),
+        };
+        let verifier = record.verifier_hex.clone();
+        let challenge = tokio::task::spawn_blocking(move || crate::srp::server_challenge(&verifier))
+            .await
+            .map_err(|e| Error::Internal(e.into()))?
+            .map_err(|e| Error::Internal(anyhow::anyhow!("SRP challenge: {e:?}")))?;
+        let sealed = SrpSession {
+            pool_id: pool.id.clone(),
+            client_id: client.client_id.clone(),
+            user_key,
+            user_id_for_srp: user_id.clone(),
+            a_hex: a_hex.to_string(),
+            b_hex: challenge.b_hex,
+            big_b_hex: challenge.big_b_hex.clone(),
+            expires_ms: self.clock.now_ms() + SRP_WINDOW_MS,
+            nonce: new_id(),
+        };
+        let secret_block = self
+            .sessions
+            .seal_standard(&sealed)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing SRP state")))?;
+        let parameters = BTreeMap::from([
+            ("SALT".to_string(), record.salt_hex),
+            ("SRP_B".to_string(), challenge.big_b_hex),
+            ("SECRET_BLOCK".to_string(), secret_block),
+            ("USERNAME".to_string(), user_id.clone()),
+            ("USER_ID_FOR_SRP".to_string(), user_id),
+        ]);
+        Ok(AuthOutcome::Challenge { name: "PASSWORD_VERIFIER".into(), session: None, parameters })
+    }
+
+    /// A stable fake salt and verifier for a name that has no SRP record.
+    fn decoy_srp_record(&self, pool: &UserPool, username: &str) -> Result<crate::users::SrpRecord> {
+        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.code_key)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("decoy key: {e}")))?;
+        mac.update(pool.id.as_bytes());
+        mac.update(&[0]);
+        mac.update(username.as_bytes());
+        let seed: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let v = crate::srp::make_verifier(crate::srp::pool_name(&pool.id), username, &seed);
+        Ok(crate::users::SrpRecord { salt_hex: seed[..32].to_string(), verifier_hex: v.verifier_hex })
+    }
+
+    /// USER_SRP_AUTH, second step: open the SECRET_BLOCK (once, on any node), check the
+    /// TIMESTAMP against the clock and the PASSWORD_CLAIM_SIGNATURE against the verifier.
+    async fn finish_srp(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        responses: &BTreeMap<String, String>,
+    ) -> Result<AuthOutcome> {
+        let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = required(responses, "TIMESTAMP")?;
+        let username = required(responses, "USERNAME")?;
+        let invalid_block = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
+        let s: SrpSession = self.sessions.open_standard(block).ok_or_else(invalid_block)?;
+        let now = self.clock.now_ms();
+        if s.pool_id != pool.id || s.client_id != client.client_id || s.expires_ms <= now {
+            return Err(invalid_block());
+        }
+        client.check_secret_hash(username, param(responses, "SECRET_HASH"))?;
+        let stamp = crate::srp::parse_timestamp(timestamp)
+            .ok_or_else(|| Error::NotAuthorized("TIMESTAMP is not a valid date.".into()))?;
+        let skew = (stamp.unix_timestamp() * 1000 - now).abs();
+        if skew > SRP_WINDOW_MS {
+            return Err(Error::NotAuthorized("TIMESTAMP is not within five minutes of the server's clock.".into()));
+        }
+        if !self.store.claim_once(&format!("srp:{}", s.nonce), s.expires_ms, now).await? {
+            return Err(Error::NotAuthorized("The SECRET_BLOCK has already been used.".into()));
+        }
+        let Some(key) = &s.user_key else {
+            return Err(incorrect());
+        };
+        let user = self.user_by_key(pool, key).await.map_err(|_| incorrect())?;
+        if user.locked_until_ms > now {
+            return Err(Error::NotAuthorized("Password attempts exceeded".into()));
+        }
+        let Some(record) = user.extra.srp.clone() else {
+            return Err(incorrect());
+        };
+        let name = crate::srp::pool_name(&pool.id).to_string();
+        let (user_id, a_hex) = (s.user_id_for_srp.clone(), s.a_hex.clone());
+        let challenge = crate::srp::ServerChallenge { b_hex: s.b_hex.clone(), big_b_hex: s.big_b_hex.clone() };
+        let (block, signature, timestamp) = (block.to_string(), signature.to_string(), timestamp.to_string());
+        let is_correct = tokio::task::spawn_blocking(move || {
+            let claim = crate::srp::PasswordClaim {
+                name: &name,
+                user_id: &user_id,
+                secret_block_b64: &block,
+                timestamp: &timestamp,
+                signature_b64: &signature,
+            };
+            crate::srp::verify_password_claim(&record.verifier_hex, &a_hex, &challenge, &claim).is_ok()
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+        self.record_password_result(pool, &user, is_correct).await?;
+        self.after_password(pool, client, user).await
     }
 
     /// Groups of a user as token claims.

@@ -6,7 +6,7 @@
 use aes_gcm::aead::{Aead as _, KeyInit as _};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::RngCore as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,6 +38,18 @@ impl Sealer {
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Some(URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// Like `seal`, in standard base64 (SRP's `SECRET_BLOCK`, which clients base64-decode).
+    pub fn seal_standard<T: Serialize>(&self, value: &T) -> Option<String> {
+        let url = self.seal(value)?;
+        URL_SAFE_NO_PAD.decode(url.as_bytes()).ok().map(|raw| STANDARD.encode(raw))
+    }
+
+    /// Opens what `seal_standard` sealed.
+    pub fn open_standard<T: DeserializeOwned>(&self, text: &str) -> Option<T> {
+        let raw = STANDARD.decode(text.as_bytes()).ok()?;
+        self.open(&URL_SAFE_NO_PAD.encode(raw))
     }
 
     /// The payload, or `None` if the text was not sealed by this key or was altered.

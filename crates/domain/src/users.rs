@@ -70,6 +70,22 @@ pub struct User {
 pub struct UserExtra {
     /// When the temporary password of an admin-created user stops working.
     pub temporary_password_expires_ms: Option<i64>,
+    /// SRP salt and verifier of the current password (USER_SRP_AUTH).
+    #[serde(default)]
+    pub srp: Option<SrpRecord>,
+}
+
+/// The SRP verifier of a password, hex as the clients exchange it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SrpRecord {
+    pub salt_hex: String,
+    pub verifier_hex: String,
+}
+
+impl std::fmt::Debug for SrpRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SrpRecord(***)")
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -381,7 +397,8 @@ pub fn parse_filter(pool: &UserPool, filter: &str) -> Result<Option<UserFilter>>
 pub struct NewUser {
     pub username: String,
     pub attributes: Vec<(String, String)>,
-    pub password_hash: Option<String>,
+    /// The password (hashed, with its SRP verifier, once the final username is known).
+    pub password: Option<String>,
     pub status: UserStatus,
     pub temporary_password_expires_ms: Option<i64>,
 }
@@ -497,14 +514,17 @@ impl Domain {
             created: now,
             modified: now,
             attributes: BTreeMap::from([("sub".to_string(), sub)]),
-            password_hash: input.password_hash,
+            password_hash: None,
             tokens_valid_after_ms: 0,
             failed_attempts: 0,
             locked_until_ms: 0,
-            extra: UserExtra { temporary_password_expires_ms: input.temporary_password_expires_ms },
+            extra: UserExtra { temporary_password_expires_ms: input.temporary_password_expires_ms, srp: None },
         };
         apply_attributes(pool, &mut user, &changes, writer, true)?;
         check_required(pool, &user)?;
+        if let Some(password) = &input.password {
+            self.set_password(pool, &mut user, password).await?;
+        }
         self.insert_user(pool, &user).await?;
         Ok(user)
     }
@@ -516,6 +536,19 @@ impl Domain {
             Err(StoreError::NotFound) => Err(Error::ResourceNotFound(format!("User pool {} does not exist.", pool.id))),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Sets a user's password: its argon2id hash for password flows and its SRP verifier for
+    /// USER_SRP_AUTH (over the pool name and the username clients get as USER_ID_FOR_SRP).
+    pub async fn set_password(&self, pool: &UserPool, user: &mut User, password: &str) -> Result<()> {
+        let hash = self.passwords.hash(password).await?;
+        let (name, id, pw) = (crate::srp::pool_name(&pool.id).to_string(), user.username.clone(), password.to_string());
+        let v = tokio::task::spawn_blocking(move || crate::srp::make_verifier(&name, &id, &pw))
+            .await
+            .map_err(|e| Error::Internal(e.into()))?;
+        user.password_hash = Some(hash);
+        user.extra.srp = Some(SrpRecord { salt_hex: v.salt_hex, verifier_hex: v.verifier_hex });
+        Ok(())
     }
 
     /// Saves a changed user.

@@ -20,7 +20,7 @@ fn wire(outcome: AuthOutcome) -> Wire {
     match outcome {
         AuthOutcome::Tokens(t) => (Some(t.to_wire()), None, Some(BTreeMap::new()), None),
         AuthOutcome::Challenge { name, session, parameters } => {
-            (None, Some(m::ChallengeNameType::from(name.as_str())), Some(parameters), Some(Sensitive::new(session)))
+            (None, Some(m::ChallengeNameType::from(name.as_str())), Some(parameters), session.map(Sensitive::new))
         }
     }
 }
