@@ -59,7 +59,20 @@ pub fn render() -> String {
          Generated from the dispatch tables (`crates/api/src/dispatch.rs`) and the vendored AWS models by\n\
          `COGNATE_BLESS=1 cargo test -p cognate-api coverage`; a test fails when this file is stale.\n\n\
          An operation that is not implemented answers HTTP 400 with `NotImplementedException` (JSON services)\n\
-         or an XML `NotImplementedException` error (Query services) — never a fake success.\n\n",
+         or an XML `NotImplementedException` error (Query services) — never a fake success.\n\n\
+         ## Sign-in flows and challenges (InitiateAuth, AdminInitiateAuth, Respond…ToAuthChallenge)\n\n\
+         | Flow or challenge | Status |\n| --- | --- |\n\
+         | USER_PASSWORD_AUTH | implemented |\n\
+         | ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH | implemented |\n\
+         | REFRESH_TOKEN_AUTH, REFRESH_TOKEN, GetTokensFromRefreshToken (with rotation) | implemented |\n\
+         | USER_SRP_AUTH with PASSWORD_VERIFIER | implemented |\n\
+         | NEW_PASSWORD_REQUIRED | implemented |\n\
+         | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER | not yet (MFA and devices milestone) |\n\
+         | SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP | not yet (MFA and devices milestone) |\n\
+         | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | not yet (MFA and devices milestone) |\n\
+         | WEB_AUTHN (passkeys) | not yet (arrives with the hosted UI) |\n\
+         | CUSTOM_AUTH (Lambda triggers) | not yet (triggers milestone) |\n\n\
+         A flow that is not implemented answers `InvalidParameterException` saying so.\n\n",
     );
     let idp: Vec<Row> = cognito_idp::Operation::ALL
         .iter()

@@ -196,6 +196,30 @@ fn hash_rate(workers: usize) -> f64 {
     rate
 }
 
+/// The server's CPU cost of one USER_SRP_AUTH sign-in: the challenge (`B = k·v + g^b`) and the
+/// proof check (`S = (A·v^u)^b`, HKDF, HMAC), measured on one core without HTTP.
+fn srp_cost() {
+    use cognate_domain::srp;
+    let v = srp::make_verifier("AbCdEf123", "alice", "Passw0rd!");
+    let a_hex = "02"; // any valid A: the work is the same whether or not the proof matches
+    let rounds = 50;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        if let Ok(challenge) = srp::server_challenge(&v.verifier_hex) {
+            let claim = srp::PasswordClaim {
+                name: "AbCdEf123",
+                user_id: "alice",
+                secret_block_b64: "AAAA",
+                timestamp: "Thu Nov 26 17:00:00 UTC 2026",
+                signature_b64: "AAAA",
+            };
+            let _ = srp::verify_password_claim(&v.verifier_hex, a_hex, &challenge, &claim);
+        }
+    }
+    let per = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+    println!("{:<28} {per:>8.2} ms of one core per SRP sign-in (challenge + proof check)", "SRP server cost");
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -208,6 +232,7 @@ async fn main() -> anyhow::Result<()> {
 
     if run("hashrate") {
         hash_rate(cores);
+        srp_cost();
     }
 
     let pool = c

@@ -317,6 +317,12 @@ impl Domain {
                 Ok(AuthOutcome::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session, parameters })
             }
             UserStatus::Confirmed | UserStatus::ExternalProvider => {
+                if pool.mfa_mode() == m::UserPoolMfaType::On {
+                    // Never sign in without the second factor a pool demands.
+                    return Err(Error::invalid(
+                        "This user pool requires MFA, which Cognate does not support yet; see docs/COVERAGE.md.",
+                    ));
+                }
                 let now = self.clock.now_ms() / 1000;
                 Ok(AuthOutcome::Tokens(self.issue(pool, client, &user, &new_id(), now, Some(())).await?))
             }
