@@ -12,9 +12,8 @@ use crate::dispatch;
 fn planned(service: &str, op: &str) -> Option<&'static str> {
     match (service, op) {
         ("cognito-idp", o) if o.contains("WebAuthn") => Some("passkeys arrive with the hosted UI"),
-        ("cognito-idp", o) if o.contains("Mfa") || o.contains("SoftwareToken") || o.contains("Device") => {
-            Some("MFA and devices milestone")
-        }
+        ("cognito-idp", o) if o.contains("Device") => Some("remembered devices"),
+        ("cognito-idp", "GetUserAuthFactors") => Some("choice-based sign-in"),
         ("cognito-idp", _) => Some("later milestone"),
         ("cognito-identity", _) => Some("identity pools milestone"),
         ("sts", "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetCallerIdentity" | "AssumeRole") => {
@@ -67,9 +66,9 @@ pub fn render() -> String {
          | REFRESH_TOKEN_AUTH, REFRESH_TOKEN, GetTokensFromRefreshToken (with rotation) | implemented |\n\
          | USER_SRP_AUTH with PASSWORD_VERIFIER | implemented |\n\
          | NEW_PASSWORD_REQUIRED | implemented |\n\
-         | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER | not yet (MFA and devices milestone) |\n\
-         | SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP | not yet (MFA and devices milestone) |\n\
-         | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | not yet (MFA and devices milestone) |\n\
+         | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER | not yet (remembered devices) |\n\
+         | SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP | implemented |\n\
+         | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | not yet (choice-based sign-in) |\n\
          | WEB_AUTHN (passkeys) | not yet (arrives with the hosted UI) |\n\
          | CUSTOM_AUTH (Lambda triggers) | not yet (triggers milestone) |\n\n\
          A flow that is not implemented answers `InvalidParameterException` saying so.\n\n",

@@ -29,6 +29,10 @@ macro_rules! handler {
 pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
     use cognito_idp::Operation as O;
     match op {
+        O::AdminSetUserMFAPreference => handler!(mfa::admin_set_user_mfa_preference),
+        O::SetUserMFAPreference => handler!(mfa::set_user_mfa_preference),
+        O::VerifySoftwareToken => handler!(mfa::verify_software_token),
+        O::AssociateSoftwareToken => handler!(mfa::associate_software_token),
         O::AddCustomAttributes => handler!(user_pools::add_custom_attributes),
         O::AdminAddUserToGroup => handler!(groups::admin_add_user_to_group),
         O::AdminConfirmSignUp => handler!(users_admin::admin_confirm_sign_up),
@@ -97,11 +101,9 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::AdminListUserAuthEvents
         | O::AdminListUserSessions
         | O::AdminRevokeUserSession
-        | O::AdminSetUserMFAPreference
         | O::AdminSetUserSettings
         | O::AdminUpdateAuthEventFeedback
         | O::AdminUpdateDeviceStatus
-        | O::AssociateSoftwareToken
         | O::CancelPointInTimeRecovery
         | O::CompleteWebAuthnRegistration
         | O::ConfirmDevice
@@ -162,7 +164,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::SetLogDeliveryConfiguration
         | O::SetRiskConfiguration
         | O::SetUICustomization
-        | O::SetUserMFAPreference
         | O::SetUserPoolClientSessionConfiguration
         | O::SetUserPoolSessionConfiguration
         | O::SetUserSettings
@@ -180,8 +181,7 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::UpdateResourceServer
         | O::UpdateTerms
         | O::UpdateUserPoolDomain
-        | O::UpdateUserPoolReplica
-        | O::VerifySoftwareToken => None,
+        | O::UpdateUserPoolReplica => None,
     }
 }
 

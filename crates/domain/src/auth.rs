@@ -317,19 +317,40 @@ impl Domain {
                 Ok(AuthOutcome::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session, parameters })
             }
             UserStatus::Confirmed | UserStatus::ExternalProvider => {
-                if pool.mfa_mode() == m::UserPoolMfaType::On {
-                    // Never sign in without the second factor a pool demands.
-                    return Err(Error::invalid(
-                        "This user pool requires MFA, which Cognate does not support yet; see docs/COVERAGE.md.",
-                    ));
+                if let Some(step) = self.mfa_step(pool, client, &user).await? {
+                    return Ok(step);
                 }
-                let now = self.clock.now_ms() / 1000;
-                Ok(AuthOutcome::Tokens(self.issue(pool, client, &user, &new_id(), now, Some(())).await?))
+                self.sign_in(pool, client, &user).await
             }
         }
     }
 
-    fn seal_challenge(&self, pool: &UserPool, client: &Client, user: &User, challenge: &str) -> Result<String> {
+    /// Tokens for a completed sign-in.
+    async fn sign_in(&self, pool: &UserPool, client: &Client, user: &User) -> Result<AuthOutcome> {
+        let now = self.clock.now_ms() / 1000;
+        Ok(AuthOutcome::Tokens(self.issue(pool, client, user, &new_id(), now, Some(())).await?))
+    }
+
+    /// Opens a challenge `Session`: its pool, client, user and challenge name.
+    pub async fn open_challenge(&self, session: &str) -> Result<(UserPool, Client, User, String)> {
+        let expired = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
+        let s: ChallengeSession = self.sessions.open(session).ok_or_else(expired)?;
+        if s.expires_ms <= self.clock.now_ms() {
+            return Err(expired());
+        }
+        let pool = self.get_user_pool(&s.pool_id).await.map_err(|_| expired())?;
+        let client = self.get_client(&s.pool_id, &s.client_id).await.map_err(|_| expired())?;
+        let user = self.user_by_key(&pool, &s.user_key).await.map_err(|_| expired())?;
+        Ok((pool, client, user, s.challenge))
+    }
+
+    pub(crate) fn seal_challenge(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        user: &User,
+        challenge: &str,
+    ) -> Result<String> {
         let minutes = i64::from(client.settings.auth_session_validity.unwrap_or(3));
         let s = ChallengeSession {
             pool_id: pool.id.clone(),
@@ -382,6 +403,30 @@ impl Domain {
                 user.extra.temporary_password_expires_ms = None;
                 self.save_user(pool, &mut user).await?;
                 self.after_password(pool, client, user).await
+            }
+            "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" => {
+                let field = match challenge {
+                    "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA_CODE",
+                    "SMS_MFA" => "SMS_MFA_CODE",
+                    _ => "EMAIL_OTP_CODE",
+                };
+                let code = required(responses, field)?;
+                self.check_factor(pool, &mut user, challenge, code).await?;
+                self.sign_in(pool, client, &user).await
+            }
+            "SELECT_MFA_TYPE" => {
+                let answer = required(responses, "ANSWER")?;
+                if !Self::usable_factors_of(pool, &user).contains(&answer) {
+                    return Err(Error::invalid(format!("{answer} is not an MFA method this user can use.")));
+                }
+                self.start_factor(pool, client, &user, answer).await
+            }
+            "MFA_SETUP" => {
+                // Reached with the session VerifySoftwareToken returned, once the token is verified.
+                if !user.extra.mfa.totp.enabled || user.extra.mfa.totp_secret.is_none() {
+                    return Err(Error::invalid("Verify a software token before answering MFA_SETUP."));
+                }
+                self.sign_in(pool, client, &user).await
             }
             other => Err(Error::invalid(format!(
                 "Cognate does not support the {other} challenge yet; see docs/COVERAGE.md."

@@ -17,6 +17,7 @@ pub mod error;
 pub mod groups;
 pub mod ids;
 pub mod keys;
+pub mod mfa;
 pub mod passwords;
 pub mod pools;
 pub mod sessions;
@@ -56,6 +57,7 @@ pub struct Domain {
     pub(crate) config: Arc<DomainConfig>,
     pub(crate) passwords: passwords::Passwords,
     pub(crate) sessions: sessions::Sealer,
+    pub(crate) totp_sealer: sessions::Sealer,
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) keys: tokens::KeyCache,
     pub(crate) messenger: Messenger,
@@ -87,6 +89,7 @@ impl Domain {
             config: Arc::new(config),
             passwords,
             sessions: sessions::Sealer::new(&secret, "challenge-session"),
+            totp_sealer: sessions::Sealer::new(&secret, "totp-secret"),
             code_key: Arc::new(code_key),
             keys: tokens::KeyCache::default(),
             messenger,

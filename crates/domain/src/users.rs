@@ -73,6 +73,9 @@ pub struct UserExtra {
     /// SRP salt and verifier of the current password (USER_SRP_AUTH).
     #[serde(default)]
     pub srp: Option<SrpRecord>,
+    /// MFA factors and preferences.
+    #[serde(default)]
+    pub mfa: crate::mfa::MfaSettings,
 }
 
 /// The SRP verifier of a password, hex as the clients exchange it.
@@ -518,7 +521,11 @@ impl Domain {
             tokens_valid_after_ms: 0,
             failed_attempts: 0,
             locked_until_ms: 0,
-            extra: UserExtra { temporary_password_expires_ms: input.temporary_password_expires_ms, srp: None },
+            extra: UserExtra {
+                temporary_password_expires_ms: input.temporary_password_expires_ms,
+                srp: None,
+                mfa: Default::default(),
+            },
         };
         apply_attributes(pool, &mut user, &changes, writer, true)?;
         check_required(pool, &user)?;

@@ -1,8 +1,13 @@
-//! Pool-level MFA configuration: GetUserPoolMfaConfig, SetUserPoolMfaConfig. (User-level MFA and
-//! the MFA challenges come with the sign-in milestone.)
+//! MFA: the pool's configuration (GetUserPoolMfaConfig, SetUserPoolMfaConfig) and the user's
+//! factors (AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
+//! AdminSetUserMFAPreference). The MFA challenges themselves are answered through
+//! RespondToAuthChallenge.
 
-use cognate_domain::pools::MfaConfig;
-use cognate_model::cognito_idp as m;
+use cognate_domain::Error;
+use cognate_domain::mfa::FactorChange;
+use cognate_domain::pools::{MfaConfig, UserPool};
+use cognate_domain::users::User;
+use cognate_model::{Sensitive, cognito_idp as m};
 
 use crate::{ApiError, Ctx};
 
@@ -43,4 +48,81 @@ pub async fn set_user_pool_mfa_config(
         email_mfa_configuration: mfa.email,
         web_authn_configuration: mfa.web_authn,
     })
+}
+
+/// The pool and user an access token or an MFA_SETUP session names, and the session to hand back.
+async fn token_or_session(
+    ctx: &Ctx,
+    access_token: Option<&Sensitive<String>>,
+    session: Option<&Sensitive<String>>,
+) -> Result<(UserPool, User, Option<Sensitive<String>>), ApiError> {
+    if let Some(token) = access_token {
+        let (pool_id, user, _) = ctx.domain.authorize(token.expose()).await?;
+        let pool = ctx.domain.get_user_pool(&pool_id).await?;
+        return Ok((pool, user, None));
+    }
+    let session = session.ok_or_else(|| Error::invalid("An AccessToken or a Session is required."))?;
+    let (pool, _, user, challenge) = ctx.domain.open_challenge(session.expose()).await?;
+    if challenge != "MFA_SETUP" {
+        return Err(Error::invalid("The session is not for MFA_SETUP.").into());
+    }
+    Ok((pool, user, Some(session.clone())))
+}
+
+pub async fn associate_software_token(
+    ctx: Ctx,
+    req: m::AssociateSoftwareTokenRequest,
+) -> Result<m::AssociateSoftwareTokenResponse, ApiError> {
+    let (pool, mut user, session) = token_or_session(&ctx, req.access_token.as_ref(), req.session.as_ref()).await?;
+    let secret = ctx.domain.associate_software_token(&pool, &mut user).await?;
+    Ok(m::AssociateSoftwareTokenResponse { secret_code: Some(Sensitive::new(secret)), session })
+}
+
+pub async fn verify_software_token(
+    ctx: Ctx,
+    req: m::VerifySoftwareTokenRequest,
+) -> Result<m::VerifySoftwareTokenResponse, ApiError> {
+    let (pool, mut user, session) = token_or_session(&ctx, req.access_token.as_ref(), req.session.as_ref()).await?;
+    ctx.domain.verify_software_token(&pool, &mut user, req.user_code.expose()).await?;
+    Ok(m::VerifySoftwareTokenResponse { status: Some(m::VerifySoftwareTokenResponseType::Success), session })
+}
+
+fn change(enabled: Option<bool>, preferred: Option<bool>) -> FactorChange {
+    FactorChange { enabled, preferred }
+}
+
+pub async fn set_user_mfa_preference(
+    ctx: Ctx,
+    req: m::SetUserMFAPreferenceRequest,
+) -> Result<m::SetUserMFAPreferenceResponse, ApiError> {
+    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    ctx.domain
+        .set_mfa_preference(
+            &pool,
+            &mut user,
+            req.sms_mfa_settings.map(|s| change(s.enabled, s.preferred_mfa)),
+            req.software_token_mfa_settings.map(|s| change(s.enabled, s.preferred_mfa)),
+            req.email_mfa_settings.map(|s| change(s.enabled, s.preferred_mfa)),
+        )
+        .await?;
+    Ok(m::SetUserMFAPreferenceResponse {})
+}
+
+pub async fn admin_set_user_mfa_preference(
+    ctx: Ctx,
+    req: m::AdminSetUserMFAPreferenceRequest,
+) -> Result<m::AdminSetUserMFAPreferenceResponse, ApiError> {
+    let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
+    let mut user = ctx.domain.get_user(&pool, req.username.expose()).await?;
+    ctx.domain
+        .set_mfa_preference(
+            &pool,
+            &mut user,
+            req.sms_mfa_settings.map(|s| change(s.enabled, s.preferred_mfa)),
+            req.software_token_mfa_settings.map(|s| change(s.enabled, s.preferred_mfa)),
+            req.email_mfa_settings.map(|s| change(s.enabled, s.preferred_mfa)),
+        )
+        .await?;
+    Ok(m::AdminSetUserMFAPreferenceResponse {})
 }

@@ -37,6 +37,7 @@ pub async fn admin_confirm_sign_up(
 pub async fn admin_get_user(ctx: Ctx, req: m::AdminGetUserRequest) -> Result<m::AdminGetUserResponse, ApiError> {
     let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
     let user = ctx.domain.get_user(&pool, req.username.expose()).await?;
+    let (list, preferred) = user.mfa_wire();
     Ok(m::AdminGetUserResponse {
         username: Sensitive::new(user.username.clone()),
         user_attributes: Some(user.wire_attributes()),
@@ -45,8 +46,8 @@ pub async fn admin_get_user(ctx: Ctx, req: m::AdminGetUserRequest) -> Result<m::
         enabled: Some(user.is_enabled),
         user_status: Some(status(&user)),
         mfa_options: None,
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        preferred_mfa_setting: preferred,
+        user_mfa_setting_list: (!list.is_empty()).then_some(list),
     })
 }
 

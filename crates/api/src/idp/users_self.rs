@@ -10,12 +10,13 @@ use crate::{ApiError, Ctx, Empty};
 
 pub async fn get_user(ctx: Ctx, req: m::GetUserRequest) -> Result<m::GetUserResponse, ApiError> {
     let (_, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let (list, preferred) = user.mfa_wire();
     Ok(m::GetUserResponse {
         username: Sensitive::new(user.username.clone()),
         user_attributes: user.wire_attributes(),
         mfa_options: None,
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        preferred_mfa_setting: preferred,
+        user_mfa_setting_list: (!list.is_empty()).then_some(list),
     })
 }
 

@@ -4,6 +4,7 @@
 
 mod clients;
 mod delivery;
+mod mfa;
 mod protocol;
 mod sigv4;
 mod user_pools;
