@@ -316,6 +316,31 @@ try:
         seen = json.loads(out.stdout.strip().splitlines()[-1])
         assert out.returncode == 2 and seen["code"] == "NotAuthorizedException", out.stdout + out.stderr
 
+    def amazon_cognito_identity_js_sets_up_and_uses_totp_mfa():
+        idp.set_user_pool_mfa_config(
+            UserPoolId=state["srp_pool"],
+            MfaConfiguration="OPTIONAL",
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+        )
+        idp.admin_create_user(
+            UserPoolId=state["srp_pool"],
+            Username="tom@example.com",
+            UserAttributes=[{"Name": "email", "Value": "tom@example.com"}],
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(
+            UserPoolId=state["srp_pool"], Username="tom@example.com", Password="Totp-passw0rd", Permanent=True
+        )
+        js = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "mfa.mjs")
+        env = {**os.environ, "COGNATE_ENDPOINT": endpoint, "POOL_ID": state["srp_pool"],
+               "CLIENT_ID": state["srp_client"], "USERNAME": "tom@example.com", "PASSWORD": "Totp-passw0rd"}
+        out = subprocess.run(["node", js], capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stdout + out.stderr
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert seen["ok"] and seen["sawChallenge"] and seen["valid"], seen
+        user = idp.admin_get_user(UserPoolId=state["srp_pool"], Username="tom@example.com")
+        assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA", user
+
     check("aws cli creates a pool with a custom attribute and a client with a secret",
           aws_cli_creates_pool_with_custom_attribute_and_secret_client)
     check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
@@ -333,6 +358,8 @@ try:
     check("SRP: stale TIMESTAMP and reused SECRET_BLOCK are refused", srp_refuses_stale_timestamps_and_reused_secret_blocks)
     check("SRP: amazon-cognito-identity-js signs in, reads attributes, refreshes",
           amazon_cognito_identity_js_authenticates_with_srp)
+    check("MFA: amazon-cognito-identity-js sets up TOTP and answers SOFTWARE_TOKEN_MFA",
+          amazon_cognito_identity_js_sets_up_and_uses_totp_mfa)
 finally:
     server.terminate()
     server.wait(timeout=10)
