@@ -341,6 +341,18 @@ try:
         user = idp.admin_get_user(UserPoolId=state["srp_pool"], Username="tom@example.com")
         assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA", user
 
+    def amplify_v6_signs_in_under_node():
+        js = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "amplify.mjs")
+        env = {**os.environ, "COGNATE_ENDPOINT": endpoint, "POOL_ID": state["srp_pool"],
+               "CLIENT_ID": state["srp_client"], "USERNAME": "sam@example.com"}
+        out = subprocess.run(["node", js], capture_output=True, text=True, env={**env, "PASSWORD": "Srp-passw0rd"})
+        assert out.returncode == 0, out.stdout + out.stderr
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert seen["ok"] and seen["tokenUse"] == "access" and seen["idEmail"] == "sam@example.com", seen
+        out = subprocess.run(["node", js], capture_output=True, text=True, env={**env, "PASSWORD": "Wrong-passw0rd"})
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert out.returncode == 2 and seen["code"] == "NotAuthorizedException", out.stdout + out.stderr
+
     check("aws cli creates a pool with a custom attribute and a client with a secret",
           aws_cli_creates_pool_with_custom_attribute_and_secret_client)
     check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
@@ -358,6 +370,7 @@ try:
     check("SRP: stale TIMESTAMP and reused SECRET_BLOCK are refused", srp_refuses_stale_timestamps_and_reused_secret_blocks)
     check("SRP: amazon-cognito-identity-js signs in, reads attributes, refreshes",
           amazon_cognito_identity_js_authenticates_with_srp)
+    check("SRP: Amplify Auth v6 signs in under Node (and a wrong password fails)", amplify_v6_signs_in_under_node)
     check("MFA: amazon-cognito-identity-js sets up TOTP and answers SOFTWARE_TOKEN_MFA",
           amazon_cognito_identity_js_sets_up_and_uses_totp_mfa)
 finally:
