@@ -322,6 +322,12 @@ try:
             MfaConfiguration="OPTIONAL",
             SoftwareTokenMfaConfiguration={"Enabled": True},
         )
+        idp.update_user_pool(
+            UserPoolId=state["srp_pool"],
+            AutoVerifiedAttributes=["email"],
+            MfaConfiguration="OPTIONAL",
+            DeviceConfiguration={"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False},
+        )
         idp.admin_create_user(
             UserPoolId=state["srp_pool"],
             Username="tom@example.com",
@@ -338,8 +344,11 @@ try:
         assert out.returncode == 0, out.stdout + out.stderr
         seen = json.loads(out.stdout.strip().splitlines()[-1])
         assert seen["ok"] and seen["sawChallenge"] and seen["valid"], seen
+        assert seen["deviceSkippedMfa"] and seen["deviceKey"], seen
         user = idp.admin_get_user(UserPoolId=state["srp_pool"], Username="tom@example.com")
         assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA", user
+        devices = idp.admin_list_devices(UserPoolId=state["srp_pool"], Username="tom@example.com")["Devices"]
+        assert seen["deviceKey"] in [d["DeviceKey"] for d in devices], devices
 
     def amplify_v6_signs_in_under_node():
         js = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "amplify.mjs")
@@ -371,7 +380,7 @@ try:
     check("SRP: amazon-cognito-identity-js signs in, reads attributes, refreshes",
           amazon_cognito_identity_js_authenticates_with_srp)
     check("SRP: Amplify Auth v6 signs in under Node (and a wrong password fails)", amplify_v6_signs_in_under_node)
-    check("MFA: amazon-cognito-identity-js sets up TOTP and answers SOFTWARE_TOKEN_MFA",
+    check("MFA and devices: amazon-cognito-identity-js sets up TOTP, answers SOFTWARE_TOKEN_MFA, remembers a device",
           amazon_cognito_identity_js_sets_up_and_uses_totp_mfa)
 finally:
     server.terminate()

@@ -66,7 +66,7 @@ pub fn render() -> String {
          | REFRESH_TOKEN_AUTH, REFRESH_TOKEN, GetTokensFromRefreshToken (with rotation) | implemented |\n\
          | USER_SRP_AUTH with PASSWORD_VERIFIER | implemented |\n\
          | NEW_PASSWORD_REQUIRED | implemented |\n\
-         | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER | not yet (remembered devices) |\n\
+         | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER (remembered devices skip MFA) | implemented |\n\
          | SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP | implemented |\n\
          | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | not yet (choice-based sign-in) |\n\
          | WEB_AUTHN (passkeys) | not yet (arrives with the hosted UI) |\n\

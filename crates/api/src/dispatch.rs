@@ -12,7 +12,9 @@ use axum::response::Response;
 use cognate_model::{cognito_identity, cognito_idp, iam, sts};
 use cognate_protocol::AwsError;
 
-use crate::idp::{auth, groups, mfa, passwords, signup, tags, user_pool_clients, user_pools, users_admin, users_self};
+use crate::idp::{
+    auth, devices, groups, mfa, passwords, signup, tags, user_pool_clients, user_pools, users_admin, users_self,
+};
 use crate::{ApiState, Ctx, Handler, HandlerFuture, call};
 
 /// A Query-protocol handler: the decoded form parameters and the state.
@@ -29,6 +31,15 @@ macro_rules! handler {
 pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
     use cognito_idp::Operation as O;
     match op {
+        O::AdminUpdateDeviceStatus => handler!(devices::admin_update_device_status),
+        O::AdminForgetDevice => handler!(devices::admin_forget_device),
+        O::AdminListDevices => handler!(devices::admin_list_devices),
+        O::AdminGetDevice => handler!(devices::admin_get_device),
+        O::UpdateDeviceStatus => handler!(devices::update_device_status),
+        O::ForgetDevice => handler!(devices::forget_device),
+        O::ListDevices => handler!(devices::list_devices),
+        O::GetDevice => handler!(devices::get_device),
+        O::ConfirmDevice => handler!(devices::confirm_device),
         O::AdminSetUserMFAPreference => handler!(mfa::admin_set_user_mfa_preference),
         O::SetUserMFAPreference => handler!(mfa::set_user_mfa_preference),
         O::VerifySoftwareToken => handler!(mfa::verify_software_token),
@@ -93,20 +104,15 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         O::AddUserPoolClientSecret
         | O::AdminDeleteSoftwareToken
         | O::AdminDisableProviderForUser
-        | O::AdminForgetDevice
-        | O::AdminGetDevice
         | O::AdminGetUserAuthFactors
         | O::AdminLinkProviderForUser
-        | O::AdminListDevices
         | O::AdminListUserAuthEvents
         | O::AdminListUserSessions
         | O::AdminRevokeUserSession
         | O::AdminSetUserSettings
         | O::AdminUpdateAuthEventFeedback
-        | O::AdminUpdateDeviceStatus
         | O::CancelPointInTimeRecovery
         | O::CompleteWebAuthnRegistration
-        | O::ConfirmDevice
         | O::CreateCIMDPolicy
         | O::CreateIdentityProvider
         | O::CreateManagedLoginBranding
@@ -135,11 +141,9 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::DescribeTermsByClient
         | O::DescribeUserImportJob
         | O::DescribeUserPoolDomain
-        | O::ForgetDevice
         | O::GetCSVHeader
         | O::GetClientToken
         | O::GetDerivedToken
-        | O::GetDevice
         | O::GetIdentityProviderByIdentifier
         | O::GetLogDeliveryConfiguration
         | O::GetProvisionedLimit
@@ -150,7 +154,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::InitiatePointInTimeRecovery
         | O::ListCIMDPolicies
         | O::ListClientMetadataURLs
-        | O::ListDevices
         | O::ListIdentityProviders
         | O::ListPointInTimeRecoveries
         | O::ListResourceServers
@@ -174,7 +177,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::UpdateAuthEventFeedback
         | O::UpdateCIMDPolicy
         | O::UpdateClientMetadataURLState
-        | O::UpdateDeviceStatus
         | O::UpdateIdentityProvider
         | O::UpdateManagedLoginBranding
         | O::UpdateProvisionedLimit

@@ -39,6 +39,8 @@ pub struct AuthResult {
     pub id_token: String,
     pub refresh_token: Option<String>,
     pub expires_in: i64,
+    /// `(device key, device group key)` of a device this sign-in created.
+    pub new_device: Option<(String, String)>,
 }
 
 impl AuthResult {
@@ -49,7 +51,10 @@ impl AuthResult {
             refresh_token: self.refresh_token.clone().map(Into::into),
             expires_in: i32::try_from(self.expires_in).ok(),
             token_type: Some("Bearer".into()),
-            new_device_metadata: None,
+            new_device_metadata: self.new_device.as_ref().map(|(key, group)| m::NewDeviceMetadataType {
+                device_key: Some(key.clone()),
+                device_group_key: Some(group.clone()),
+            }),
         }
     }
 }
@@ -74,6 +79,20 @@ struct SrpSession {
     big_b_hex: String,
     expires_ms: i64,
     nonce: String,
+    /// For DEVICE_SRP_AUTH: the device being proven (`user_id_for_srp` is then its key).
+    #[serde(default)]
+    device_key: Option<String>,
+}
+
+/// What a token issue belongs to.
+struct Issue<'a> {
+    /// The sign-in's `origin_jti`.
+    origin_jti: &'a str,
+    auth_time: i64,
+    /// `Some` for a new sign-in, which also gets a refresh token.
+    new_refresh: Option<()>,
+    /// The device the sign-in used or created.
+    device_key: Option<String>,
 }
 
 /// How long a SECRET_BLOCK, and a TIMESTAMP's distance from the clock, may be.
@@ -247,7 +266,7 @@ impl Domain {
                 client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
                 let user = self.user_for_sign_in(pool, client, username, Some(password)).await?;
                 self.check_password(pool, &user, password).await?;
-                self.after_password(pool, client, user).await
+                self.after_password(pool, client, user, param(params, "DEVICE_KEY")).await
             }
             ("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN", _) => {
                 if !client.allows("ALLOW_REFRESH_TOKEN_AUTH", None) && client.settings.explicit_auth_flows.is_some() {
@@ -263,7 +282,19 @@ impl Domain {
                         client.check_secret_hash(&user.sub, given).map_err(|_| e)
                     })?;
                 }
-                let result = self.issue(pool, client, &user, &row.origin_jti, row.issued_ms / 1000, None).await?;
+                let result = self
+                    .issue(
+                        pool,
+                        client,
+                        &user,
+                        Issue {
+                            origin_jti: &row.origin_jti,
+                            auth_time: row.issued_ms / 1000,
+                            new_refresh: None,
+                            device_key: None,
+                        },
+                    )
+                    .await?;
                 Ok(AuthOutcome::Tokens(result))
             }
             ("USER_SRP_AUTH", _) => self.start_srp(pool, client, params).await,
@@ -275,7 +306,13 @@ impl Domain {
     }
 
     /// After a correct password: status checks, then tokens or the next challenge.
-    async fn after_password(&self, pool: &UserPool, client: &Client, user: User) -> Result<AuthOutcome> {
+    async fn after_password(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        user: User,
+        device_key: Option<&str>,
+    ) -> Result<AuthOutcome> {
         if !user.is_enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
@@ -317,6 +354,18 @@ impl Domain {
                 Ok(AuthOutcome::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session, parameters })
             }
             UserStatus::Confirmed | UserStatus::ExternalProvider => {
+                // A remembered device proves itself instead of MFA.
+                if let Some(key) = device_key
+                    && let Ok(device) = self.get_device(pool, &user, key).await
+                    && device.is_remembered()
+                {
+                    let session = Some(self.seal_challenge(pool, client, &user, "DEVICE_SRP_AUTH")?);
+                    let parameters = BTreeMap::from([
+                        ("USERNAME".to_string(), user.username.clone()),
+                        ("DEVICE_KEY".to_string(), device.key),
+                    ]);
+                    return Ok(AuthOutcome::Challenge { name: "DEVICE_SRP_AUTH".into(), session, parameters });
+                }
                 if let Some(step) = self.mfa_step(pool, client, &user).await? {
                     return Ok(step);
                 }
@@ -325,10 +374,31 @@ impl Domain {
         }
     }
 
-    /// Tokens for a completed sign-in.
+    /// Tokens for a completed sign-in, with a new device when the pool tracks devices.
     async fn sign_in(&self, pool: &UserPool, client: &Client, user: &User) -> Result<AuthOutcome> {
         let now = self.clock.now_ms() / 1000;
-        Ok(AuthOutcome::Tokens(self.issue(pool, client, user, &new_id(), now, Some(())).await?))
+        let device = self.new_device(pool, user).await?;
+        let key = device.as_ref().map(|d| d.key.clone());
+        let origin = new_id();
+        let how = Issue { origin_jti: &origin, auth_time: now, new_refresh: Some(()), device_key: key };
+        let mut result = self.issue(pool, client, user, how).await?;
+        result.new_device = device.map(|d| (d.key, d.group_key));
+        Ok(AuthOutcome::Tokens(result))
+    }
+
+    /// Tokens for a sign-in proven by a remembered device.
+    async fn sign_in_with_device(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        user: &User,
+        key: &str,
+    ) -> Result<AuthOutcome> {
+        let now = self.clock.now_ms() / 1000;
+        let origin = new_id();
+        let how =
+            Issue { origin_jti: &origin, auth_time: now, new_refresh: Some(()), device_key: Some(key.to_string()) };
+        Ok(AuthOutcome::Tokens(self.issue(pool, client, user, how).await?))
     }
 
     /// Opens a challenge `Session`: its pool, client, user and challenge name.
@@ -371,7 +441,7 @@ impl Domain {
         session: Option<&str>,
         responses: &BTreeMap<String, String>,
     ) -> Result<AuthOutcome> {
-        if challenge == "PASSWORD_VERIFIER" {
+        if challenge == "PASSWORD_VERIFIER" || challenge == "DEVICE_PASSWORD_VERIFIER" {
             return self.finish_srp(pool, client, responses).await;
         }
         let expired = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
@@ -402,7 +472,7 @@ impl Domain {
                 user.status = UserStatus::Confirmed;
                 user.extra.temporary_password_expires_ms = None;
                 self.save_user(pool, &mut user).await?;
-                self.after_password(pool, client, user).await
+                self.after_password(pool, client, user, param(responses, "DEVICE_KEY")).await
             }
             "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" => {
                 let field = match challenge {
@@ -420,6 +490,37 @@ impl Domain {
                     return Err(Error::invalid(format!("{answer} is not an MFA method this user can use.")));
                 }
                 self.start_factor(pool, client, &user, answer).await
+            }
+            "DEVICE_SRP_AUTH" => {
+                let key = required(responses, "DEVICE_KEY")?;
+                let a_hex = required(responses, "SRP_A")?;
+                crate::srp::check_a(a_hex).map_err(|_| Error::invalid("SRP_A is not a valid SRP value."))?;
+                let device = self.get_device(pool, &user, key).await?;
+                let verifier =
+                    device.verifier_hex.clone().ok_or_else(|| Error::invalid("The device is not confirmed."))?;
+                let challenge = tokio::task::spawn_blocking(move || crate::srp::server_challenge(&verifier))
+                    .await
+                    .map_err(|e| Error::Internal(e.into()))?
+                    .map_err(|e| Error::Internal(anyhow::anyhow!("SRP challenge: {e:?}")))?;
+                let sealed = SrpSession {
+                    pool_id: pool.id.clone(),
+                    client_id: client.client_id.clone(),
+                    user_key: Some(user.key.clone()),
+                    user_id_for_srp: device.key.clone(),
+                    a_hex: a_hex.to_string(),
+                    b_hex: challenge.b_hex,
+                    big_b_hex: challenge.big_b_hex.clone(),
+                    expires_ms: self.clock.now_ms() + SRP_WINDOW_MS,
+                    nonce: new_id(),
+                    device_key: Some(device.key.clone()),
+                };
+                let block = self
+                    .sessions
+                    .seal_standard(&sealed)
+                    .ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing SRP state")))?;
+                let parameters = crate::devices::device_verifier_parameters(&user, &device, challenge.big_b_hex, block);
+                let session = Some(self.seal_challenge(pool, client, &user, "DEVICE_PASSWORD_VERIFIER")?);
+                Ok(AuthOutcome::Challenge { name: "DEVICE_PASSWORD_VERIFIER".into(), session, parameters })
             }
             "MFA_SETUP" => {
                 // Reached with the session VerifySoftwareToken returned, once the token is verified.
@@ -482,6 +583,7 @@ impl Domain {
             big_b_hex: challenge.big_b_hex.clone(),
             expires_ms: self.clock.now_ms() + SRP_WINDOW_MS,
             nonce: new_id(),
+            device_key: None,
         };
         let secret_block = self
             .sessions
@@ -544,10 +646,21 @@ impl Domain {
         if user.locked_until_ms > now {
             return Err(Error::NotAuthorized("Password attempts exceeded".into()));
         }
-        let Some(record) = user.extra.srp.clone() else {
-            return Err(incorrect());
+        let mut device = match &s.device_key {
+            Some(key) => Some(self.get_device(pool, &user, key).await.map_err(|_| incorrect())?),
+            None => None,
         };
-        let name = crate::srp::pool_name(&pool.id).to_string();
+        let record = match &device {
+            Some(d) => match (&d.salt_hex, &d.verifier_hex) {
+                (Some(salt), Some(v)) => crate::users::SrpRecord { salt_hex: salt.clone(), verifier_hex: v.clone() },
+                _ => return Err(incorrect()),
+            },
+            None => user.extra.srp.clone().ok_or_else(incorrect)?,
+        };
+        let name = match &device {
+            Some(d) => d.group_key.clone(),
+            None => crate::srp::pool_name(&pool.id).to_string(),
+        };
         let (user_id, a_hex) = (s.user_id_for_srp.clone(), s.a_hex.clone());
         let challenge = crate::srp::ServerChallenge { b_hex: s.b_hex.clone(), big_b_hex: s.big_b_hex.clone() };
         let (block, signature, timestamp) = (block.to_string(), signature.to_string(), timestamp.to_string());
@@ -563,8 +676,15 @@ impl Domain {
         })
         .await
         .map_err(|e| Error::Internal(e.into()))?;
+        if let Some(d) = device.as_mut() {
+            if !is_correct {
+                return Err(Error::NotAuthorized("Incorrect device proof.".into()));
+            }
+            self.touch_device(pool, &user, d).await?;
+            return self.sign_in_with_device(pool, client, &user, &d.key).await;
+        }
         self.record_password_result(pool, &user, is_correct).await?;
-        self.after_password(pool, client, user).await
+        self.after_password(pool, client, user, param(responses, "DEVICE_KEY")).await
     }
 
     /// Groups of a user as token claims.
@@ -586,16 +706,9 @@ impl Domain {
         }
     }
 
-    /// Mints tokens; with `new_refresh` also a refresh token for a new sign-in (`origin_jti`).
-    async fn issue(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        user: &User,
-        origin_jti: &str,
-        auth_time: i64,
-        new_refresh: Option<()>,
-    ) -> Result<AuthResult> {
+    /// Mints tokens; for a new sign-in also a refresh token (see `Issue`).
+    async fn issue(&self, pool: &UserPool, client: &Client, user: &User, how: Issue<'_>) -> Result<AuthResult> {
+        let Issue { origin_jti, auth_time, new_refresh, device_key } = how;
         let groups = self.group_claims(pool, user).await?;
         let readable: BTreeMap<String, String> = user
             .attributes
@@ -620,6 +733,7 @@ impl Domain {
                 access_seconds,
                 id_seconds: client.settings.id_token_seconds(),
                 scope: ADMIN_SCOPE,
+                device_key: device_key.as_deref(),
             })
             .await?;
         let refresh_token = match new_refresh {
@@ -631,6 +745,7 @@ impl Domain {
             id_token: minted.id_token,
             refresh_token,
             expires_in: access_seconds,
+            new_device: None,
         })
     }
 
@@ -699,7 +814,19 @@ impl Domain {
         let (row, user) = self.refresh_token_owner(pool, client, token).await?;
         let is_rotating =
             client.settings.refresh_token_rotation.as_ref().map(|r| &r.feature) == Some(&m::FeatureType::Enabled);
-        let mut result = self.issue(pool, client, &user, &row.origin_jti, row.issued_ms / 1000, None).await?;
+        let mut result = self
+            .issue(
+                pool,
+                client,
+                &user,
+                Issue {
+                    origin_jti: &row.origin_jti,
+                    auth_time: row.issued_ms / 1000,
+                    new_refresh: None,
+                    device_key: None,
+                },
+            )
+            .await?;
         if is_rotating {
             let now = self.clock.now_ms();
             result.refresh_token = Some(self.store_refresh_token(pool, client, &user, &row.origin_jti, now).await?);

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod clients;
 pub mod clock;
 pub mod codes;
+pub mod devices;
 pub mod error;
 pub mod groups;
 pub mod ids;

@@ -91,6 +91,8 @@ pub struct Grant<'a> {
     pub access_seconds: i64,
     pub id_seconds: i64,
     pub scope: &'a str,
+    /// The device the sign-in used or created (the access token's `device_key`).
+    pub device_key: Option<&'a str>,
 }
 
 /// A group as it appears in tokens.
@@ -206,7 +208,7 @@ impl crate::Domain {
             iat: g.now,
             jti: new_id(),
             username: g.username.into(),
-            device_key: None,
+            device_key: g.device_key.map(str::to_string),
         };
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(kid);

@@ -16,6 +16,7 @@ use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::time::Duration;
 
+mod devices;
 mod tokens;
 mod users;
 

@@ -1,7 +1,7 @@
 //! The conformance suite every backend passes: `run_all` exercises the documented contract of every
 //! `Store` method (round trips, `NotFound`/`Conflict`, cascades, key-order paging, access key
 //! counting, users with their index and unique sets, ListUsers filters, groups and memberships,
-//! refresh-token revocation and expiry, one-time codes, secrets). Each run uses fresh IDs under a
+//! refresh-token revocation and expiry, one-time codes, secrets, remembered devices). Each run uses fresh IDs under a
 //! prefix unique to it, so the suite may run repeatedly against the same, non-empty database; list
 //! checks look only at the run's own rows.
 //!
@@ -13,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    AccessKeyRow, ClientRow, CodeRow, GroupRow, RefreshTokenRow, SigningKeyRow, Store, StoreError, UserFilter,
-    UserPoolRow, UserRow,
+    AccessKeyRow, ClientRow, CodeRow, DeviceRow, GroupRow, RefreshTokenRow, SigningKeyRow, Store, StoreError,
+    UserFilter, UserPoolRow, UserRow,
 };
 use std::fmt::Debug;
 use std::future::Future;
@@ -41,6 +41,7 @@ pub async fn run_all(store: &dyn Store) {
     refresh_tokens(store, &run_prefix()).await;
     codes(store, &run_prefix()).await;
     user_delete_cascades(store, &run_prefix()).await;
+    devices(store, &run_prefix()).await;
     secrets(store, &run_prefix()).await;
 }
 
@@ -460,6 +461,22 @@ fn code(pool_id: &str, username_key: &str, purpose: &str) -> CodeRow {
         attempts: 0,
         sent_count: 1,
         window_start_ms: 1_700_000_000_041,
+    }
+}
+
+/// An unconfirmed device (no SRP salt or verifier yet).
+fn device(pool_id: &str, username_key: &str, device_key: &str) -> DeviceRow {
+    DeviceRow {
+        pool_id: pool_id.to_owned(),
+        username_key: username_key.to_owned(),
+        device_key: device_key.to_owned(),
+        device_group_key: format!("-group-{username_key}"),
+        salt_hex: None,
+        verifier_hex: None,
+        created_ms: 1_700_000_000_050,
+        updated_ms: 1_700_000_000_051,
+        last_authenticated_ms: 1_700_000_000_052,
+        document: document(&format!("{username_key}/{device_key}")),
     }
 }
 
@@ -1152,6 +1169,123 @@ async fn user_delete_cascades(store: &dyn Store, prefix: &str) {
     );
 
     store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+/// A user's devices: upserted whole, found by key, listed in byte order of the device key and only
+/// for that user, deleted idempotently, and gone with the user or its pool.
+async fn devices(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+    for key in ["alice", "bob"] {
+        store.create_user(&user(&pool_id, key)).await.expect("create_user");
+    }
+    store.create_user(&user(&other_pool, "alice")).await.expect("create_user in another pool");
+    let find =
+        async |key: &str, device_key: &str| store.find_device(&pool_id, key, device_key).await.expect("find_device");
+    let keys = |rows: Vec<DeviceRow>| -> Vec<String> { rows.into_iter().map(|d| d.device_key).collect() };
+
+    let first = device(&pool_id, "alice", "us-east-1_d3v1ce");
+    store.put_device(&first).await.expect("put_device");
+    assert_eq!(find("alice", &first.device_key).await, Some(first.clone()), "device round trip");
+    assert_eq!(find("alice", "us-east-1_missing").await, None, "find_device of a missing device");
+    assert_eq!(find("bob", &first.device_key).await, None, "devices are per user");
+    assert_eq!(find("nobody", &first.device_key).await, None, "find_device for a missing user");
+    assert_eq!(
+        store.find_device(&other_pool, "alice", &first.device_key).await.expect("find_device"),
+        None,
+        "devices are per pool"
+    );
+
+    // put_device over an existing device replaces every column, NULLs included both ways.
+    let confirmed = DeviceRow {
+        device_group_key: "-group-confirmed".into(),
+        salt_hex: Some("00ff7e".into()),
+        verifier_hex: Some(format!("{:0>64}", "c0ffee")),
+        created_ms: 1_800_000_000_050,
+        updated_ms: 1_800_000_000_051,
+        last_authenticated_ms: 1_800_000_000_052,
+        document: document("confirmed"),
+        ..first.clone()
+    };
+    store.put_device(&confirmed).await.expect("put_device over an existing device");
+    assert_eq!(find("alice", &first.device_key).await, Some(confirmed), "put_device replaces every column");
+    store.put_device(&first).await.expect("put_device back");
+    assert_eq!(find("alice", &first.device_key).await, Some(first.clone()), "put_device can clear salt and verifier");
+
+    assert_not_found(store.put_device(&device(&pool_id, "nobody", "d")).await, "put_device for a missing user");
+    assert_not_found(
+        store.put_device(&device(&format!("{prefix}missing"), "alice", "d")).await,
+        "put_device in a missing pool",
+    );
+    assert_eq!(find("nobody", "d").await, None, "a refused put_device stores nothing");
+    store.delete_device(&pool_id, "alice", &first.device_key).await.expect("delete_device");
+
+    // Byte order ("Z" < "a"); created out of order so insertion order cannot pass for key order.
+    // Bob's devices (one with a key Alice also has) and another pool's Alice sort among hers.
+    let ids = ["Z", "a", "a0", "b"];
+    let rows: Vec<DeviceRow> = ids.iter().map(|k| device(&pool_id, "alice", k)).collect();
+    for row in rows.iter().rev() {
+        store.put_device(row).await.expect("put_device for listing");
+    }
+    let bobs = [device(&pool_id, "bob", "a1"), device(&pool_id, "bob", "b")];
+    for row in &bobs {
+        store.put_device(row).await.expect("put_device for another user");
+    }
+    let elsewhere = device(&other_pool, "alice", "a00");
+    store.put_device(&elsewhere).await.expect("put_device in another pool");
+    let list = async |after: Option<&str>, limit: u32| {
+        store.list_devices(&pool_id, "alice", after, limit).await.expect("list_devices")
+    };
+    assert_eq!(list(None, 10).await, rows, "list_devices: the user's whole rows, in key order");
+    assert_eq!(list(None, u32::MAX).await, rows, "list_devices with a huge limit");
+    assert_eq!(keys(list(None, 2).await), ids[..2], "list_devices honours limit");
+    assert_eq!(keys(list(Some("a"), 2).await), ids[2..], "list_devices starts after `after`");
+    assert_eq!(keys(list(Some("a+"), 1).await), ["a0"], "`after` need not be a device key");
+    assert_eq!(keys(list(Some("b"), 10).await), Vec::<String>::new(), "nothing after the last key");
+    assert_eq!(
+        store.list_devices(&pool_id, "bob", None, 10).await.expect("list_devices"),
+        bobs,
+        "list_devices of another user"
+    );
+    assert_eq!(
+        store.list_devices(&pool_id, "nobody", None, 10).await.expect("list_devices for a missing user"),
+        vec![],
+        "a missing user has no devices"
+    );
+
+    // delete_device removes one device of one user, and is idempotent.
+    store.delete_device(&pool_id, "alice", "b").await.expect("delete_device");
+    assert_eq!(find("alice", "b").await, None, "delete_device removes the device");
+    store.delete_device(&pool_id, "alice", "b").await.expect("delete_device is idempotent");
+    store.delete_device(&pool_id, "alice", "missing").await.expect("delete_device of a missing device is a no-op");
+    store.delete_device(&pool_id, "nobody", "b").await.expect("delete_device for a missing user is a no-op");
+    assert_eq!(list(None, 10).await, rows[..3], "delete_device leaves the user's other devices");
+    assert_eq!(find("bob", "b").await, Some(bobs[1].clone()), "delete_device leaves other users' devices");
+
+    // Deleting a user takes its devices; re-creating it brings none back.
+    store.delete_user(&pool_id, "alice").await.expect("delete_user");
+    assert_eq!(find("alice", "a").await, None, "delete_user deletes its devices");
+    assert_eq!(list(None, 10).await, vec![], "a deleted user lists no devices");
+    store.create_user(&user(&pool_id, "alice")).await.expect("re-create user");
+    assert_eq!(list(None, 10).await, vec![], "a re-created user has no devices");
+    assert_eq!(find("bob", "a1").await, Some(bobs[0].clone()), "other users keep their devices");
+    assert_eq!(
+        store.find_device(&other_pool, "alice", "a00").await.expect("find_device"),
+        Some(elsewhere),
+        "the same username in another pool keeps its devices"
+    );
+
+    // Deleting the pool takes every device in it.
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+    assert_eq!(find("bob", "a1").await, None, "delete_user_pool deletes its users' devices");
+    assert_eq!(
+        store.list_devices(&pool_id, "bob", None, 10).await.expect("list_devices after delete_user_pool"),
+        vec![],
+        "a deleted pool lists no devices"
+    );
+    store.delete_user_pool(&other_pool).await.expect("delete_user_pool");
 }
 
 async fn secrets(store: &dyn Store, prefix: &str) {

@@ -93,7 +93,7 @@ pub trait UserPoolStore: Send + Sync {
     async fn get_user_pool(&self, id: &str) -> Result<UserPoolRow>;
     /// Replaces name, updated_ms and document. `NotFound` if the pool does not exist.
     async fn update_user_pool(&self, pool: &UserPoolRow) -> Result<()>;
-    /// Deletes the pool with everything in it (clients, keys, users, groups, tokens, codes).
+    /// Deletes the pool with everything in it (clients, keys, users, groups, tokens, codes, devices).
     /// `NotFound` if it does not exist.
     async fn delete_user_pool(&self, id: &str) -> Result<()>;
     /// Pools with `id > after`, ordered by id, at most `limit`.
@@ -181,7 +181,7 @@ pub trait UserStore: Send + Sync {
         failed_attempts: i32,
         locked_until_ms: i64,
     ) -> Result<()>;
-    /// Deletes the user with its group memberships, refresh tokens and codes. `NotFound` if absent.
+    /// Deletes the user with its group memberships, refresh tokens, codes and devices. `NotFound` if absent.
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<()>;
     /// Users with `username_key > after`, matching `filter`, ordered by username_key, at most
     /// `limit`. An `Equals` or `StartsWith` filter must use the index, never scan the pool.
@@ -299,6 +299,40 @@ pub trait CodeStore: Send + Sync {
     async fn delete_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<()>;
 }
 
+/// A device a user signed in from (Cognito's remembered devices). `verifier_hex`/`salt_hex` are
+/// the device's SRP verifier once ConfirmDevice ran; `document` holds name, attributes and status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub pool_id: String,
+    pub username_key: String,
+    pub device_key: String,
+    pub device_group_key: String,
+    pub salt_hex: Option<String>,
+    pub verifier_hex: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub last_authenticated_ms: i64,
+    pub document: String,
+}
+
+#[async_trait]
+pub trait DeviceStore: Send + Sync {
+    /// Inserts or replaces the device `(pool_id, username_key, device_key)`. `NotFound` if the
+    /// user does not exist.
+    async fn put_device(&self, device: &DeviceRow) -> Result<()>;
+    async fn find_device(&self, pool_id: &str, username_key: &str, device_key: &str) -> Result<Option<DeviceRow>>;
+    /// The user's devices with `device_key > after`, ordered by device key, at most `limit`.
+    async fn list_devices(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeviceRow>>;
+    /// Idempotent.
+    async fn delete_device(&self, pool_id: &str, username_key: &str, device_key: &str) -> Result<()>;
+}
+
 #[async_trait]
 pub trait SecretStore: Send + Sync {
     /// Returns the stored secret named `name`, first storing `candidate` if there is none, so
@@ -320,6 +354,7 @@ pub trait Store:
     + TokenStore
     + CodeStore
     + SecretStore
+    + DeviceStore
     + Send
     + Sync
 {

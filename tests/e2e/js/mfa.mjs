@@ -1,13 +1,27 @@
 // amazon-cognito-identity-js sets up TOTP MFA against Cognate (associateSoftwareToken,
 // verifySoftwareToken, setUserMfaPreference), then signs in again with SRP and answers the
-// SOFTWARE_TOKEN_MFA challenge with a code computed here (RFC 6238, SHA-1, 30 s, 6 digits).
+// SOFTWARE_TOKEN_MFA challenge with a code computed here (RFC 6238, SHA-1, 30 s, 6 digits). The
+// pool remembers devices: the library confirms each new device (ConfirmDevice), and the next
+// sign-in from the remembered device passes DEVICE_SRP_AUTH instead of MFA.
 // Prints one JSON line; exits non-zero on failure. Env: COGNATE_ENDPOINT, POOL_ID, CLIENT_ID,
 // USERNAME, PASSWORD.
 import { createHmac } from "node:crypto";
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from "amazon-cognito-identity-js";
 
 const env = process.env;
-const pool = new CognitoUserPool({ UserPoolId: env.POOL_ID, ClientId: env.CLIENT_ID, endpoint: env.COGNATE_ENDPOINT });
+// One storage per "browser": device keys live there.
+function memoryStorage() {
+  const m = new Map();
+  return {
+    setItem: (k, v) => m.set(k, v),
+    getItem: (k) => (m.has(k) ? m.get(k) : null),
+    removeItem: (k) => m.delete(k),
+    clear: () => m.clear(),
+  };
+}
+const poolWith = (storage) =>
+  new CognitoUserPool({ UserPoolId: env.POOL_ID, ClientId: env.CLIENT_ID, endpoint: env.COGNATE_ENDPOINT, Storage: storage });
+let pool = poolWith(memoryStorage());
 
 function base32Decode(s) {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -29,7 +43,7 @@ function totp(secret, offsetSteps = 0) {
 }
 
 function signIn(onTotp) {
-  const user = new CognitoUser({ Username: env.USERNAME, Pool: pool });
+  const user = new CognitoUser({ Username: env.USERNAME, Pool: pool, Storage: pool.storage });
   const details = new AuthenticationDetails({ Username: env.USERNAME, Password: env.PASSWORD });
   return new Promise((resolve, reject) => {
     user.authenticateUser(details, {
@@ -52,13 +66,24 @@ try {
   await new Promise((resolve, reject) =>
     user.setUserMfaPreference(null, { PreferredMfa: true, Enabled: true }, (err) => (err ? reject(err) : resolve())),
   );
+  // A new browser: no remembered device, so TOTP is asked.
+  pool = poolWith(memoryStorage());
   let sawChallenge = false;
   const { session } = await signIn((u, resolve, reject) => {
     sawChallenge = true;
     // The verification used this step; the sign-in needs a later one (codes work once).
     u.sendMFACode(totp(secret, 1), { onSuccess: (s) => resolve({ user: u, session: s }), onFailure: reject }, "SOFTWARE_TOKEN_MFA");
   });
-  console.log(JSON.stringify({ ok: true, sawChallenge, valid: session.isValid() }));
+  // The same browser again: its remembered device stands in for MFA.
+  let askedAgain = false;
+  const again = await signIn((_u, _res, rej) => {
+    askedAgain = true;
+    rej(new Error("TOTP asked on a remembered device"));
+  });
+  const deviceKey = again.session.getAccessToken().decodePayload().device_key;
+  console.log(
+    JSON.stringify({ ok: true, sawChallenge, valid: session.isValid(), deviceSkippedMfa: !askedAgain, deviceKey }),
+  );
 } catch (err) {
   console.log(JSON.stringify({ ok: false, code: err.code, message: err.message }));
   process.exit(2);

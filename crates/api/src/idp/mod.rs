@@ -2,6 +2,7 @@
 //! the snake_case name of its operation and maps wire types to domain calls and back.
 
 pub mod auth;
+pub mod devices;
 pub mod groups;
 pub mod mfa;
 pub mod passwords;

@@ -4,6 +4,7 @@
 
 mod clients;
 mod delivery;
+mod devices;
 mod mfa;
 mod protocol;
 mod sigv4;

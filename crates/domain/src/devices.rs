@@ -1,0 +1,216 @@
+//! Remembered devices. In a pool with a DeviceConfiguration every sign-in gets a new device
+//! (NEW_DEVICE_METADATA: a device key and a device group key); the client confirms it with an SRP
+//! verifier of a random device password (ConfirmDevice) and may remember it (UpdateDeviceStatus,
+//! or automatically unless the pool waits for the user's prompt). A later sign-in that names a
+//! remembered device proves it with DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER — the same SRP as
+//! passwords, over the device group key and device key — and then skips MFA.
+
+use std::collections::BTreeMap;
+
+use cognate_model::Timestamp;
+use cognate_model::cognito_idp as m;
+use cognate_store::DeviceRow;
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+use crate::Domain;
+use crate::error::{Error, Result};
+use crate::pools::{Page, UserPool};
+use crate::users::User;
+
+/// A device as the rules see it.
+#[derive(Clone, Debug)]
+pub struct Device {
+    pub key: String,
+    pub group_key: String,
+    pub salt_hex: Option<String>,
+    pub verifier_hex: Option<String>,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+    pub last_authenticated: Timestamp,
+    pub doc: DeviceDoc,
+}
+
+/// What a device row's document holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceDoc {
+    pub name: Option<String>,
+    /// `remembered` or `not_remembered`; `None` until decided.
+    pub remembered_status: Option<String>,
+}
+
+impl Device {
+    fn from_row(row: DeviceRow) -> Result<Device> {
+        let doc: DeviceDoc = serde_json::from_str(&row.document)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("device document unreadable: {e}")))?;
+        Ok(Device {
+            key: row.device_key,
+            group_key: row.device_group_key,
+            salt_hex: row.salt_hex,
+            verifier_hex: row.verifier_hex,
+            created: Timestamp::from_millis(row.created_ms),
+            modified: Timestamp::from_millis(row.updated_ms),
+            last_authenticated: Timestamp::from_millis(row.last_authenticated_ms),
+            doc,
+        })
+    }
+
+    fn to_row(&self, pool_id: &str, user_key: &str) -> Result<DeviceRow> {
+        Ok(DeviceRow {
+            pool_id: pool_id.to_string(),
+            username_key: user_key.to_string(),
+            device_key: self.key.clone(),
+            device_group_key: self.group_key.clone(),
+            salt_hex: self.salt_hex.clone(),
+            verifier_hex: self.verifier_hex.clone(),
+            created_ms: self.created.millis(),
+            updated_ms: self.modified.millis(),
+            last_authenticated_ms: self.last_authenticated.millis(),
+            document: serde_json::to_string(&self.doc)
+                .map_err(|e| Error::Internal(anyhow::anyhow!("serialising a device: {e}")))?,
+        })
+    }
+
+    pub fn is_remembered(&self) -> bool {
+        self.doc.remembered_status.as_deref() == Some("remembered") && self.verifier_hex.is_some()
+    }
+
+    /// The wire description (`DeviceType`).
+    pub fn to_wire(&self) -> m::DeviceType {
+        let mut attrs = vec![m::AttributeType { name: "device_status".into(), value: Some("valid".into()) }];
+        if let Some(n) = &self.doc.name {
+            attrs.push(m::AttributeType { name: "device_name".into(), value: Some(n.clone().into()) });
+        }
+        if let Some(s) = &self.doc.remembered_status {
+            attrs.push(m::AttributeType { name: "dev:device_remembered_status".into(), value: Some(s.clone().into()) });
+        }
+        m::DeviceType {
+            device_key: Some(self.key.clone()),
+            device_attributes: Some(attrs),
+            device_create_date: Some(self.created),
+            device_last_modified_date: Some(self.modified),
+            device_last_authenticated_date: Some(self.last_authenticated),
+        }
+    }
+}
+
+fn device_not_found() -> Error {
+    Error::ResourceNotFound("Device does not exist.".into())
+}
+
+impl Domain {
+    /// A new, unconfirmed device for a sign-in, when the pool tracks devices.
+    pub(crate) async fn new_device(&self, pool: &UserPool, user: &User) -> Result<Option<Device>> {
+        if pool.settings.config.device_configuration.is_none() {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let region = crate::ids::pool_region(&pool.id).unwrap_or(&self.config.region).to_string();
+        let group: String = {
+            const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            let mut rng = rand::rngs::OsRng;
+            (0..9).map(|_| char::from(ALNUM[rng.gen_range(0..ALNUM.len())])).collect()
+        };
+        let device = Device {
+            key: format!("{region}_{}", uuid::Uuid::new_v4()),
+            group_key: format!("-{group}"),
+            salt_hex: None,
+            verifier_hex: None,
+            created: now,
+            modified: now,
+            last_authenticated: now,
+            doc: DeviceDoc::default(),
+        };
+        self.store.put_device(&device.to_row(&pool.id, &user.key)?).await?;
+        Ok(Some(device))
+    }
+
+    pub async fn get_device(&self, pool: &UserPool, user: &User, key: &str) -> Result<Device> {
+        let row = self.store.find_device(&pool.id, &user.key, key).await?.ok_or_else(device_not_found)?;
+        Device::from_row(row)
+    }
+
+    async fn save_device(&self, pool: &UserPool, user: &User, device: &mut Device) -> Result<()> {
+        device.modified = self.clock.now();
+        self.store.put_device(&device.to_row(&pool.id, &user.key)?).await?;
+        Ok(())
+    }
+
+    /// ConfirmDevice: stores the device's SRP verifier. Returns `UserConfirmationNecessary`.
+    pub async fn confirm_device(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        key: &str,
+        verifier_b64: &str,
+        salt_b64: &str,
+        name: Option<String>,
+    ) -> Result<bool> {
+        let mut device = self.get_device(pool, user, key).await?;
+        let v = crate::srp::device_verifier(verifier_b64, salt_b64)
+            .map_err(|_| Error::invalid("DeviceSecretVerifierConfig is not a valid SRP verifier."))?;
+        device.salt_hex = Some(v.salt_hex);
+        device.verifier_hex = Some(v.verifier_hex);
+        device.doc.name = name;
+        let on_prompt = pool
+            .settings
+            .config
+            .device_configuration
+            .as_ref()
+            .and_then(|d| d.device_only_remembered_on_user_prompt)
+            .unwrap_or(false);
+        if !on_prompt {
+            device.doc.remembered_status = Some("remembered".into());
+        }
+        self.save_device(pool, user, &mut device).await?;
+        Ok(on_prompt)
+    }
+
+    pub async fn update_device_status(&self, pool: &UserPool, user: &User, key: &str, remembered: bool) -> Result<()> {
+        let mut device = self.get_device(pool, user, key).await?;
+        device.doc.remembered_status = Some(if remembered { "remembered" } else { "not_remembered" }.into());
+        self.save_device(pool, user, &mut device).await
+    }
+
+    pub async fn forget_device(&self, pool: &UserPool, user: &User, key: &str) -> Result<()> {
+        self.get_device(pool, user, key).await?;
+        Ok(self.store.delete_device(&pool.id, &user.key, key).await?)
+    }
+
+    pub async fn list_devices(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Device>> {
+        let limit = limit.clamp(1, 60);
+        let rows = self.store.list_devices(&pool.id, &user.key, after, limit + 1).await?;
+        let has_more = rows.len() > limit as usize;
+        let items = rows.into_iter().take(limit as usize).map(Device::from_row).collect::<Result<Vec<_>>>()?;
+        let next_token = if has_more { items.last().map(|d| d.key.clone()) } else { None };
+        Ok(Page { items, next_token })
+    }
+
+    /// Marks a device as used for a sign-in now.
+    pub(crate) async fn touch_device(&self, pool: &UserPool, user: &User, device: &mut Device) -> Result<()> {
+        device.last_authenticated = self.clock.now();
+        self.save_device(pool, user, device).await
+    }
+}
+
+/// Challenge parameters for DEVICE_PASSWORD_VERIFIER.
+pub(crate) fn device_verifier_parameters(
+    user: &User,
+    device: &Device,
+    big_b_hex: String,
+    secret_block: String,
+) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("SALT".to_string(), device.salt_hex.clone().unwrap_or_default()),
+        ("SRP_B".to_string(), big_b_hex),
+        ("SECRET_BLOCK".to_string(), secret_block),
+        ("USERNAME".to_string(), user.username.clone()),
+        ("DEVICE_KEY".to_string(), device.key.clone()),
+    ])
+}
