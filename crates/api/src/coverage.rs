@@ -13,7 +13,6 @@ fn planned(service: &str, op: &str) -> Option<&'static str> {
     match (service, op) {
         ("cognito-idp", o) if o.contains("WebAuthn") => Some("passkeys arrive with the hosted UI"),
         ("cognito-idp", o) if o.contains("Device") => Some("remembered devices"),
-        ("cognito-idp", "GetUserAuthFactors") => Some("choice-based sign-in"),
         ("cognito-idp", _) => Some("later milestone"),
         ("cognito-identity", _) => Some("identity pools milestone"),
         ("sts", "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetCallerIdentity" | "AssumeRole") => {
@@ -68,7 +67,7 @@ pub fn render() -> String {
          | NEW_PASSWORD_REQUIRED | implemented |\n\
          | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER (remembered devices skip MFA) | implemented |\n\
          | SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP | implemented |\n\
-         | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | not yet (choice-based sign-in) |\n\
+         | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | implemented |\n\
          | WEB_AUTHN (passkeys) | not yet (arrives with the hosted UI) |\n\
          | CUSTOM_AUTH (Lambda triggers) | not yet (triggers milestone) |\n\n\
          A flow that is not implemented answers `InvalidParameterException` saying so.\n\n",

@@ -31,6 +31,7 @@ macro_rules! handler {
 pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
     use cognito_idp::Operation as O;
     match op {
+        O::GetUserAuthFactors => handler!(users_self::get_user_auth_factors),
         O::AdminUpdateDeviceStatus => handler!(devices::admin_update_device_status),
         O::AdminForgetDevice => handler!(devices::admin_forget_device),
         O::AdminListDevices => handler!(devices::admin_list_devices),
@@ -148,7 +149,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::GetLogDeliveryConfiguration
         | O::GetProvisionedLimit
         | O::GetUICustomization
-        | O::GetUserAuthFactors
         | O::GetUserPoolClientSessionConfiguration
         | O::GetUserPoolSessionConfiguration
         | O::InitiatePointInTimeRecovery

@@ -63,7 +63,16 @@ impl AuthResult {
 #[derive(Clone, Debug)]
 pub enum AuthOutcome {
     Tokens(AuthResult),
-    Challenge { name: String, session: Option<String>, parameters: BTreeMap<String, String> },
+    Challenge {
+        name: String,
+        session: Option<String>,
+        parameters: BTreeMap<String, String>,
+    },
+    /// Choice-based sign-in's SELECT_CHALLENGE: the challenges the user may pick from.
+    Select {
+        session: String,
+        available: Vec<String>,
+    },
 }
 
 /// The sealed state of an SRP exchange, sent to the client as `SECRET_BLOCK`.
@@ -298,7 +307,8 @@ impl Domain {
                 Ok(AuthOutcome::Tokens(result))
             }
             ("USER_SRP_AUTH", _) => self.start_srp(pool, client, params).await,
-            ("CUSTOM_AUTH" | "USER_AUTH", _) => {
+            ("USER_AUTH", _) => self.start_user_auth(pool, client, params).await,
+            ("CUSTOM_AUTH", _) => {
                 Err(Error::invalid(format!("Cognate does not support the {flow} flow yet; see docs/COVERAGE.md.")))
             }
             _ => Err(Error::invalid(format!("Invalid AuthFlow {flow} for this operation."))),
@@ -474,15 +484,31 @@ impl Domain {
                 self.save_user(pool, &mut user).await?;
                 self.after_password(pool, client, user, param(responses, "DEVICE_KEY")).await
             }
-            "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" => {
-                let field = match challenge {
-                    "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA_CODE",
-                    "SMS_MFA" => "SMS_MFA_CODE",
-                    _ => "EMAIL_OTP_CODE",
+            "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" => {
+                let (field, factor) = match challenge {
+                    "SOFTWARE_TOKEN_MFA" => ("SOFTWARE_TOKEN_MFA_CODE", "SOFTWARE_TOKEN_MFA"),
+                    "SMS_MFA" => ("SMS_MFA_CODE", "SMS_MFA"),
+                    "SMS_OTP" => ("SMS_OTP_CODE", "SMS_MFA"),
+                    _ => ("EMAIL_OTP_CODE", "EMAIL_OTP"),
                 };
                 let code = required(responses, field)?;
-                self.check_factor(pool, &mut user, challenge, code).await?;
+                self.check_factor(pool, &mut user, factor, code).await?;
+                if !user.is_enabled {
+                    return Err(Error::NotAuthorized("User is disabled.".into()));
+                }
                 self.sign_in(pool, client, &user).await
+            }
+            "SELECT_CHALLENGE" => {
+                let answer = required(responses, "ANSWER")?;
+                if !Self::first_factors(pool, &user).contains(&answer) {
+                    return Err(Error::invalid(format!("{answer} is not a challenge this user can choose.")));
+                }
+                self.begin_first_factor(pool, client, &user, answer, responses).await
+            }
+            "PASSWORD" => {
+                let password = required(responses, "PASSWORD")?;
+                self.check_password(pool, &user, password).await?;
+                self.after_password(pool, client, user, param(responses, "DEVICE_KEY")).await
             }
             "SELECT_MFA_TYPE" => {
                 let answer = required(responses, "ANSWER")?;
@@ -544,7 +570,19 @@ impl Domain {
         client: &Client,
         params: &BTreeMap<String, String>,
     ) -> Result<AuthOutcome> {
-        let allows_srp = client.allows("ALLOW_USER_SRP_AUTH", None)
+        self.start_srp_for(pool, client, params, false).await
+    }
+
+    /// `via_user_auth`: the PASSWORD_SRP choice of USER_AUTH, which ALLOW_USER_AUTH permits.
+    async fn start_srp_for(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        params: &BTreeMap<String, String>,
+        via_user_auth: bool,
+    ) -> Result<AuthOutcome> {
+        let allows_srp = via_user_auth
+            || client.allows("ALLOW_USER_SRP_AUTH", None)
             || client
                 .settings
                 .explicit_auth_flows
@@ -597,6 +635,125 @@ impl Domain {
             ("USER_ID_FOR_SRP".to_string(), user_id),
         ]);
         Ok(AuthOutcome::Challenge { name: "PASSWORD_VERIFIER".into(), session: None, parameters })
+    }
+
+    /// The first factors a user can choose in choice-based sign-in (USER_AUTH): the pool's
+    /// AllowedFirstAuthFactors that the user has the means for.
+    pub(crate) fn first_factors(pool: &UserPool, user: &User) -> Vec<&'static str> {
+        let allowed: Vec<String> = pool
+            .settings
+            .config
+            .policies
+            .as_ref()
+            .and_then(|p| p.sign_in_policy.as_ref())
+            .and_then(|p| p.allowed_first_auth_factors.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f.as_str().to_string())
+            .collect();
+        let allows = |f: &str| allowed.iter().any(|a| a == f);
+        let mut out = Vec::new();
+        if allows("PASSWORD") && user.password_hash.is_some() {
+            out.push("PASSWORD");
+            if user.extra.srp.is_some() {
+                out.push("PASSWORD_SRP");
+            }
+        }
+        if allows("EMAIL_OTP") && user.attr("email").is_some() && user.is_verified("email") {
+            out.push("EMAIL_OTP");
+        }
+        if allows("SMS_OTP") && user.attr("phone_number").is_some() && user.is_verified("phone_number") {
+            out.push("SMS_OTP");
+        }
+        out
+    }
+
+    /// GetUserAuthFactors' `ConfiguredUserAuthFactors`: the first factors the user can use.
+    pub fn configured_auth_factors(&self, pool: &UserPool, user: &User) -> Vec<&'static str> {
+        Self::first_factors(pool, user).into_iter().filter(|f| *f != "PASSWORD_SRP").collect()
+    }
+
+    /// USER_AUTH (choice-based sign-in): the preferred challenge if the user can do it, else
+    /// SELECT_CHALLENGE with the choices.
+    async fn start_user_auth(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        params: &BTreeMap<String, String>,
+    ) -> Result<AuthOutcome> {
+        if !client.allows("ALLOW_USER_AUTH", None) {
+            return Err(Error::invalid("USER_AUTH flow not enabled for this client"));
+        }
+        let username = required(params, "USERNAME")?;
+        client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+        let user = self.user_for_sign_in(pool, client, username, None).await?;
+        if user.status == UserStatus::Unconfirmed {
+            return Err(Error::UserNotConfirmed("User is not confirmed.".into()));
+        }
+        let available = Self::first_factors(pool, &user);
+        if available.is_empty() {
+            return Err(Error::invalid("The user has no sign-in factor the user pool allows."));
+        }
+        if let Some(preferred) = param(params, "PREFERRED_CHALLENGE")
+            && available.contains(&preferred)
+        {
+            return self.begin_first_factor(pool, client, &user, preferred, params).await;
+        }
+        let session = self.seal_challenge(pool, client, &user, "SELECT_CHALLENGE")?;
+        Ok(AuthOutcome::Select { session, available: available.into_iter().map(String::from).collect() })
+    }
+
+    /// Starts (or, with its input present, completes) one first factor of USER_AUTH.
+    async fn begin_first_factor(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        user: &User,
+        factor: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<AuthOutcome> {
+        match factor {
+            "PASSWORD" => match param(inputs, "PASSWORD") {
+                Some(password) => {
+                    self.check_password(pool, user, password).await?;
+                    self.after_password(pool, client, user.clone(), param(inputs, "DEVICE_KEY")).await
+                }
+                None => {
+                    let session = Some(self.seal_challenge(pool, client, user, "PASSWORD")?);
+                    let parameters = BTreeMap::from([("USERNAME".to_string(), user.username.clone())]);
+                    Ok(AuthOutcome::Challenge { name: "PASSWORD".into(), session, parameters })
+                }
+            },
+            "PASSWORD_SRP" => {
+                let mut srp_params = inputs.clone();
+                srp_params.insert("USERNAME".into(), user.username.clone());
+                if param(&srp_params, "SRP_A").is_none() {
+                    return Err(Error::invalid("PASSWORD_SRP needs SRP_A."));
+                }
+                // The secret hash, if any, was checked when USER_AUTH started.
+                srp_params.remove("SECRET_HASH");
+                let mut no_secret = client.clone();
+                no_secret.secret = None;
+                self.start_srp_for(pool, &no_secret, &srp_params, true).await
+            }
+            "EMAIL_OTP" | "SMS_OTP" => {
+                // The code goes out exactly as for the MFA factor; only the challenge name differs.
+                let (name, factor_name) = if factor == "EMAIL_OTP" {
+                    ("EMAIL_OTP", crate::mfa::EMAIL_OTP)
+                } else {
+                    ("SMS_OTP", crate::mfa::SMS_MFA)
+                };
+                let outcome = self.start_factor(pool, client, user, factor_name).await?;
+                match outcome {
+                    AuthOutcome::Challenge { parameters, .. } => {
+                        let session = Some(self.seal_challenge(pool, client, user, name)?);
+                        Ok(AuthOutcome::Challenge { name: name.into(), session, parameters })
+                    }
+                    other => Ok(other),
+                }
+            }
+            other => Err(Error::invalid(format!("{other} is not a first factor Cognate supports yet."))),
+        }
     }
 
     /// A stable fake salt and verifier for a name that has no SRP record.

@@ -9,19 +9,38 @@ use cognate_model::{Sensitive, cognito_idp as m};
 
 use crate::{ApiError, Ctx};
 
-type Wire = (
-    Option<m::AuthenticationResultType>,
-    Option<m::ChallengeNameType>,
-    Option<BTreeMap<String, String>>,
-    Option<Sensitive<String>>,
-);
+/// The members every sign-in response shares.
+struct Wire {
+    result: Option<m::AuthenticationResultType>,
+    name: Option<m::ChallengeNameType>,
+    parameters: Option<BTreeMap<String, String>>,
+    session: Option<Sensitive<String>>,
+    available: Option<Vec<m::ChallengeNameType>>,
+}
 
 fn wire(outcome: AuthOutcome) -> Wire {
     match outcome {
-        AuthOutcome::Tokens(t) => (Some(t.to_wire()), None, Some(BTreeMap::new()), None),
-        AuthOutcome::Challenge { name, session, parameters } => {
-            (None, Some(m::ChallengeNameType::from(name.as_str())), Some(parameters), session.map(Sensitive::new))
-        }
+        AuthOutcome::Tokens(t) => Wire {
+            result: Some(t.to_wire()),
+            name: None,
+            parameters: Some(BTreeMap::new()),
+            session: None,
+            available: None,
+        },
+        AuthOutcome::Challenge { name, session, parameters } => Wire {
+            result: None,
+            name: Some(m::ChallengeNameType::from(name.as_str())),
+            parameters: Some(parameters),
+            session: session.map(Sensitive::new),
+            available: None,
+        },
+        AuthOutcome::Select { session, available } => Wire {
+            result: None,
+            name: Some(m::ChallengeNameType::SelectChallenge),
+            parameters: Some(BTreeMap::new()),
+            session: Some(Sensitive::new(session)),
+            available: Some(available.iter().map(|a| m::ChallengeNameType::from(a.as_str())).collect()),
+        },
     }
 }
 
@@ -29,13 +48,13 @@ pub async fn initiate_auth(ctx: Ctx, req: m::InitiateAuthRequest) -> Result<m::I
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
     let outcome = ctx.domain.initiate_auth(&pool, &client, req.auth_flow.as_str(), &params, false).await?;
-    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    let w = wire(outcome);
     Ok(m::InitiateAuthResponse {
-        authentication_result,
-        challenge_name,
-        challenge_parameters,
-        session,
-        available_challenges: None,
+        authentication_result: w.result,
+        challenge_name: w.name,
+        challenge_parameters: w.parameters,
+        session: w.session,
+        available_challenges: w.available,
     })
 }
 
@@ -47,13 +66,13 @@ pub async fn admin_initiate_auth(
     let client = ctx.domain.get_client(&pool.id, req.client_id.expose()).await?;
     let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
     let outcome = ctx.domain.initiate_auth(&pool, &client, req.auth_flow.as_str(), &params, true).await?;
-    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    let w = wire(outcome);
     Ok(m::AdminInitiateAuthResponse {
-        authentication_result,
-        challenge_name,
-        challenge_parameters,
-        session,
-        available_challenges: None,
+        authentication_result: w.result,
+        challenge_name: w.name,
+        challenge_parameters: w.parameters,
+        session: w.session,
+        available_challenges: w.available,
     })
 }
 
@@ -66,13 +85,13 @@ pub async fn respond_to_auth_challenge(
     let session = req.session.as_ref().map(|s| s.expose().as_str());
     let outcome =
         ctx.domain.respond_to_challenge(&pool, &client, req.challenge_name.as_str(), session, &responses).await?;
-    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    let w = wire(outcome);
     Ok(m::RespondToAuthChallengeResponse {
-        authentication_result,
-        challenge_name,
-        challenge_parameters,
-        session,
-        available_challenges: None,
+        authentication_result: w.result,
+        challenge_name: w.name,
+        challenge_parameters: w.parameters,
+        session: w.session,
+        available_challenges: w.available,
     })
 }
 
@@ -86,13 +105,13 @@ pub async fn admin_respond_to_auth_challenge(
     let session = req.session.as_ref().map(|s| s.expose().as_str());
     let outcome =
         ctx.domain.respond_to_challenge(&pool, &client, req.challenge_name.as_str(), session, &responses).await?;
-    let (authentication_result, challenge_name, challenge_parameters, session) = wire(outcome);
+    let w = wire(outcome);
     Ok(m::AdminRespondToAuthChallengeResponse {
-        authentication_result,
-        challenge_name,
-        challenge_parameters,
-        session,
-        available_challenges: None,
+        authentication_result: w.result,
+        challenge_name: w.name,
+        challenge_parameters: w.parameters,
+        session: w.session,
+        available_challenges: w.available,
     })
 }
 

@@ -86,3 +86,19 @@ pub async fn global_sign_out(ctx: Ctx, req: m::GlobalSignOutRequest) -> Result<m
     ctx.domain.global_sign_out(&pool, &mut user).await?;
     Ok(m::GlobalSignOutResponse {})
 }
+
+pub async fn get_user_auth_factors(
+    ctx: Ctx,
+    req: m::GetUserAuthFactorsRequest,
+) -> Result<m::GetUserAuthFactorsResponse, ApiError> {
+    let (pool_id, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (list, preferred) = user.mfa_wire();
+    let factors = ctx.domain.configured_auth_factors(&pool, &user).into_iter().map(m::AuthFactorType::from).collect();
+    Ok(m::GetUserAuthFactorsResponse {
+        username: Sensitive::new(user.username.clone()),
+        preferred_mfa_setting: preferred,
+        user_mfa_setting_list: (!list.is_empty()).then_some(list),
+        configured_user_auth_factors: Some(factors),
+    })
+}
