@@ -27,8 +27,8 @@ struct Args {
     /// Requests per scenario.
     #[arg(long, default_value_t = 2000)]
     requests: usize,
-    /// Scenarios to run: signup, password, refresh, getuser, listusers, hashrate.
-    #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,refresh,getuser")]
+    /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate.
+    #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,srp,refresh,getuser")]
     scenarios: Vec<String>,
     /// Users in the pool for `listusers` (seeded with AdminCreateUser; start the server with
     /// cheap hashing for seeding, see docs/BENCHMARK.md).
@@ -94,6 +94,35 @@ impl Client {
             .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.to_string(), v.to_string())))
             .collect())
     }
+}
+
+/// One SRP sign-in as a client does it: InitiateAuth USER_SRP_AUTH, then RespondToAuthChallenge
+/// PASSWORD_VERIFIER with the proof (the client's arithmetic runs off the async threads).
+async fn srp_sign_in(c: &Client, client_id: &str, pool_name: &str) -> anyhow::Result<()> {
+    use base64::Engine as _;
+    use cognate_domain::srp::{SrpClient, format_timestamp};
+    let srp = Arc::new(tokio::task::spawn_blocking(SrpClient::random).await?);
+    let start = json!({"ClientId": client_id, "AuthFlow": "USER_SRP_AUTH",
+                       "AuthParameters": {"USERNAME": "bench-user", "SRP_A": srp.a_hex()}});
+    let challenge = c.call("InitiateAuth", &start, false).await?;
+    let p = &challenge["ChallengeParameters"];
+    let field = |k: &str| p[k].as_str().map(str::to_string).context(format!("no {k}"));
+    let (salt, big_b, block, user_id) =
+        (field("SALT")?, field("SRP_B")?, field("SECRET_BLOCK")?, field("USER_ID_FOR_SRP")?);
+    let timestamp = format_timestamp(time::OffsetDateTime::now_utc());
+    let block_bytes = base64::engine::general_purpose::STANDARD.decode(&block)?;
+    let (name, id, ts) = (pool_name.to_string(), user_id.clone(), timestamp.clone());
+    let signature =
+        tokio::task::spawn_blocking(move || srp.sign(&salt, &big_b, &name, &id, "Passw0rd!", &block_bytes, &ts))
+            .await?;
+    let answer = json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+                        "ChallengeResponses": {"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": block,
+                                               "PASSWORD_CLAIM_SIGNATURE": signature, "TIMESTAMP": timestamp}});
+    let done = c.call("RespondToAuthChallenge", &answer, false).await?;
+    if done["AuthenticationResult"]["AccessToken"].is_null() {
+        bail!("no tokens");
+    }
+    Ok(())
 }
 
 fn read_credentials(path: &str) -> anyhow::Result<(String, String)> {
@@ -247,7 +276,7 @@ async fn main() -> anyhow::Result<()> {
         .call(
             "CreateUserPoolClient",
             &json!({"UserPoolId": pool_id, "ClientName": "bench",
-                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
             true,
         )
         .await?;
@@ -294,6 +323,15 @@ async fn main() -> anyhow::Result<()> {
         measure("InitiateAuth USER_PASSWORD", args.workers, args.requests / 4, move |_| {
             let (c, auth) = (c.clone(), auth.clone());
             async move { c.call("InitiateAuth", &auth, false).await.map(|_| ()) }
+        })
+        .await?;
+    }
+    if run("srp") {
+        let (c, client_id, pool_name) =
+            (c.clone(), client_id.clone(), pool_id.split_once('_').map_or(pool_id.clone(), |(_, n)| n.to_string()));
+        measure("USER_SRP_AUTH (both steps)", args.workers, args.requests / 4, move |_| {
+            let (c, client_id, pool_name) = (c.clone(), client_id.clone(), pool_name.clone());
+            async move { srp_sign_in(&c, &client_id, &pool_name).await }
         })
         .await?;
     }

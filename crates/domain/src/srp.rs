@@ -422,6 +422,61 @@ pub(crate) fn claim_signature(key: &[u8], name: &str, user_id: &str, secret_bloc
         .to_vec()
 }
 
+/// The client side of the exchange, as amazon-cognito-identity-js's AuthenticationHelper computes
+/// it. The server never needs it; the load generator and the tests do.
+pub struct SrpClient {
+    a: BigUint,
+    big_a: BigUint,
+}
+
+impl SrpClient {
+    pub fn new(a: BigUint) -> SrpClient {
+        let big_a = g().modpow(&a, n());
+        SrpClient { a, big_a }
+    }
+
+    /// A client with a random secret `a`.
+    pub fn random() -> SrpClient {
+        let mut bytes = [0u8; 128];
+        OsRng.fill_bytes(&mut bytes);
+        SrpClient::new(BigUint::from_bytes_be(&bytes) % n())
+    }
+
+    /// `SRP_A` in hex.
+    pub fn a_hex(&self) -> String {
+        self.big_a.to_str_radix(16)
+    }
+
+    /// The key from `SALT` and `SRP_B`: `S = (B - k·g^x)^(a + u·x) mod N`.
+    pub fn key(&self, salt_hex: &str, big_b_hex: &str, name: &str, user_id: &str, password: &str) -> [u8; 16] {
+        let n = n();
+        let big_b = parse_hex(big_b_hex).unwrap_or_default();
+        let salt = parse_hex(salt_hex).unwrap_or_default();
+        let u = compute_u(&self.big_a, &big_b);
+        let x = compute_x(&salt, name, user_id, password);
+        let kgx = k() * g().modpow(&x, n) % n;
+        let base = (&big_b % n + n - kgx) % n;
+        let s = base.modpow(&(&self.a + &u * &x), n);
+        derive_key(&s, &u)
+    }
+
+    /// `PASSWORD_CLAIM_SIGNATURE` for a challenge.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign(
+        &self,
+        salt_hex: &str,
+        big_b_hex: &str,
+        name: &str,
+        user_id: &str,
+        password: &str,
+        secret_block: &[u8],
+        timestamp: &str,
+    ) -> String {
+        let key = self.key(salt_hex, big_b_hex, name, user_id, password);
+        BASE64.encode(claim_signature(&key, name, user_id, secret_block, timestamp))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -431,56 +486,7 @@ mod tests {
         parse_hex(hex).unwrap()
     }
 
-    /// The client side, as AuthenticationHelper computes it.
-    struct Client {
-        a: BigUint,
-        big_a: BigUint,
-    }
-
-    impl Client {
-        fn new(a: BigUint) -> Client {
-            let big_a = g().modpow(&a, n());
-            Client { a, big_a }
-        }
-
-        fn random() -> Client {
-            let mut bytes = [0u8; 128];
-            OsRng.fill_bytes(&mut bytes);
-            Client::new(BigUint::from_bytes_be(&bytes) % n())
-        }
-
-        fn a_hex(&self) -> String {
-            self.big_a.to_str_radix(16)
-        }
-
-        /// The key from `SALT` and `SRP_B`: `S = (B - k·g^x)^(a + u·x) mod N`.
-        fn key(&self, salt_hex: &str, big_b_hex: &str, name: &str, user_id: &str, password: &str) -> [u8; 16] {
-            let n = n();
-            let big_b = big(big_b_hex);
-            let u = compute_u(&self.big_a, &big_b);
-            assert_ne!(u, BigUint::ZERO);
-            let x = compute_x(&big(salt_hex), name, user_id, password);
-            let kgx = k() * g().modpow(&x, n) % n;
-            let base = (&big_b % n + n - kgx) % n;
-            let s = base.modpow(&(&self.a + &u * &x), n);
-            derive_key(&s, &u)
-        }
-
-        #[allow(clippy::too_many_arguments)]
-        fn sign(
-            &self,
-            salt_hex: &str,
-            big_b_hex: &str,
-            name: &str,
-            user_id: &str,
-            password: &str,
-            secret_block: &[u8],
-            timestamp: &str,
-        ) -> String {
-            let key = self.key(salt_hex, big_b_hex, name, user_id, password);
-            BASE64.encode(claim_signature(&key, name, user_id, secret_block, timestamp))
-        }
-    }
+    use super::SrpClient as Client;
 
     fn claim<'a>(
         name: &'a str,
