@@ -104,6 +104,13 @@ struct Issue<'a> {
     device_key: Option<String>,
 }
 
+impl<'a> Issue<'a> {
+    /// New ID and access tokens for the sign-in a refresh token belongs to.
+    fn refresh(row: &'a RefreshTokenRow) -> Self {
+        Issue { origin_jti: &row.origin_jti, auth_time: row.issued_ms / 1000, new_refresh: None, device_key: None }
+    }
+}
+
 /// How long a SECRET_BLOCK, and a TIMESTAMP's distance from the clock, may be.
 const SRP_WINDOW_MS: i64 = 5 * 60 * 1000;
 
@@ -291,19 +298,7 @@ impl Domain {
                         client.check_secret_hash(&user.sub, given).map_err(|_| e)
                     })?;
                 }
-                let result = self
-                    .issue(
-                        pool,
-                        client,
-                        &user,
-                        Issue {
-                            origin_jti: &row.origin_jti,
-                            auth_time: row.issued_ms / 1000,
-                            new_refresh: None,
-                            device_key: None,
-                        },
-                    )
-                    .await?;
+                let result = self.issue(pool, client, &user, Issue::refresh(&row)).await?;
                 Ok(AuthOutcome::Tokens(result))
             }
             ("USER_SRP_AUTH", _) => self.start_srp(pool, client, params).await,
@@ -971,19 +966,7 @@ impl Domain {
         let (row, user) = self.refresh_token_owner(pool, client, token).await?;
         let is_rotating =
             client.settings.refresh_token_rotation.as_ref().map(|r| &r.feature) == Some(&m::FeatureType::Enabled);
-        let mut result = self
-            .issue(
-                pool,
-                client,
-                &user,
-                Issue {
-                    origin_jti: &row.origin_jti,
-                    auth_time: row.issued_ms / 1000,
-                    new_refresh: None,
-                    device_key: None,
-                },
-            )
-            .await?;
+        let mut result = self.issue(pool, client, &user, Issue::refresh(&row)).await?;
         if is_rotating {
             let now = self.clock.now_ms();
             result.refresh_token = Some(self.store_refresh_token(pool, client, &user, &row.origin_jti, now).await?);

@@ -355,10 +355,7 @@ impl Domain {
             Err(StoreError::NotFound) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
-        let has_more = rows.len() > max as usize;
-        let items = rows.into_iter().take(max as usize).map(Client::from_row).collect::<Result<Vec<_>>>()?;
-        let next_token = if has_more { items.last().map(|c| c.client_id.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, max, Client::from_row, |c| c.client_id.clone())
     }
 }
 

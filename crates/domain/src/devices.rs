@@ -186,10 +186,7 @@ impl Domain {
     ) -> Result<Page<Device>> {
         let limit = limit.clamp(1, 60);
         let rows = self.store.list_devices(&pool.id, &user.key, after, limit + 1).await?;
-        let has_more = rows.len() > limit as usize;
-        let items = rows.into_iter().take(limit as usize).map(Device::from_row).collect::<Result<Vec<_>>>()?;
-        let next_token = if has_more { items.last().map(|d| d.key.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, limit, Device::from_row, |d| d.key.clone())
     }
 
     /// Marks a device as used for a sign-in now.

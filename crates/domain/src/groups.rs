@@ -120,10 +120,7 @@ impl Domain {
     pub async fn list_groups(&self, pool: &UserPool, after: Option<&str>, limit: u32) -> Result<Page<Group>> {
         let limit = limit.clamp(1, 60);
         let rows = self.store.list_groups(&pool.id, after, limit + 1).await?;
-        let has_more = rows.len() > limit as usize;
-        let items: Vec<Group> = rows.into_iter().take(limit as usize).map(Group::from).collect();
-        let next_token = if has_more { items.last().map(|g| g.name.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, limit, |r| Ok(Group::from(r)), |g| g.name.clone())
     }
 
     pub async fn add_user_to_group(&self, pool: &UserPool, user: &User, group: &str) -> Result<()> {
@@ -151,10 +148,7 @@ impl Domain {
     ) -> Result<Page<Group>> {
         let limit = limit.clamp(1, 60);
         let rows = self.store.list_groups_for_user(&pool.id, &user.key, after, limit + 1).await?;
-        let has_more = rows.len() > limit as usize;
-        let items: Vec<Group> = rows.into_iter().take(limit as usize).map(Group::from).collect();
-        let next_token = if has_more { items.last().map(|g| g.name.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, limit, |r| Ok(Group::from(r)), |g| g.name.clone())
     }
 
     pub async fn users_in_group(
@@ -167,9 +161,6 @@ impl Domain {
         self.get_group(pool, group).await?;
         let limit = limit.clamp(1, 60);
         let rows = self.store.list_users_in_group(&pool.id, group, after, limit + 1).await?;
-        let has_more = rows.len() > limit as usize;
-        let items = rows.into_iter().take(limit as usize).map(User::from_store).collect::<Result<Vec<_>>>()?;
-        let next_token = if has_more { items.last().map(|u| u.key.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, limit, User::from_store, |u| u.key.clone())
     }
 }

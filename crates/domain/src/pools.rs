@@ -444,6 +444,21 @@ pub struct Page<T> {
     pub next_token: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A page from store rows fetched with `limit + 1`: the extra row only says there is more.
+    pub(crate) fn from_rows<R>(
+        rows: Vec<R>,
+        limit: u32,
+        convert: impl FnMut(R) -> Result<T>,
+        key: impl Fn(&T) -> String,
+    ) -> Result<Page<T>> {
+        let has_more = rows.len() > limit as usize;
+        let items = rows.into_iter().take(limit as usize).map(convert).collect::<Result<Vec<_>>>()?;
+        let next_token = if has_more { items.last().map(key) } else { None };
+        Ok(Page { items, next_token })
+    }
+}
+
 impl Domain {
     pub async fn create_user_pool(&self, input: NewPool) -> Result<UserPool> {
         if !input.username_attributes.is_empty() && !input.alias_attributes.is_empty() {
@@ -546,10 +561,7 @@ impl Domain {
     pub async fn list_user_pools(&self, next_token: Option<&str>, max: u32) -> Result<Page<UserPool>> {
         let max = max.clamp(1, 60);
         let rows = self.store.list_user_pools(next_token, max + 1).await?;
-        let has_more = rows.len() > max as usize;
-        let items = rows.into_iter().take(max as usize).map(UserPool::from_row).collect::<Result<Vec<_>>>()?;
-        let next_token = if has_more { items.last().map(|p| p.id.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, max, UserPool::from_row, |p| p.id.clone())
     }
 
     pub async fn add_custom_attributes(&self, id: &str, attrs: &[m::SchemaAttributeType]) -> Result<()> {

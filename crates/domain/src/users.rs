@@ -631,10 +631,7 @@ impl Domain {
         let filter = parse_filter(pool, filter.unwrap_or(""))?;
         let limit = limit.clamp(1, 60);
         let rows = self.store.list_users(&pool.id, filter.as_ref(), after, limit + 1).await?;
-        let has_more = rows.len() > limit as usize;
-        let items = rows.into_iter().take(limit as usize).map(User::from_row).collect::<Result<Vec<_>>>()?;
-        let next_token = if has_more { items.last().map(|u| u.key.clone()) } else { None };
-        Ok(Page { items, next_token })
+        Page::from_rows(rows, limit, User::from_row, |u| u.key.clone())
     }
 
     pub async fn count_users(&self, pool_id: &str) -> Result<u64> {

@@ -6,6 +6,35 @@ use cognate_model::{Sensitive, cognito_idp as m};
 
 use crate::{ApiError, Ctx, Empty};
 
+/// The settable members CreateUserPoolClient and UpdateUserPoolClient share (two wire types, one
+/// set of member names).
+macro_rules! client_settings {
+    ($req:ident) => {
+        ClientSettings {
+            refresh_token_validity: $req.refresh_token_validity,
+            access_token_validity: $req.access_token_validity,
+            id_token_validity: $req.id_token_validity,
+            token_validity_units: $req.token_validity_units,
+            read_attributes: $req.read_attributes,
+            write_attributes: $req.write_attributes,
+            explicit_auth_flows: $req.explicit_auth_flows,
+            supported_identity_providers: $req.supported_identity_providers,
+            callback_urls: $req.callback_urls,
+            logout_urls: $req.logout_urls,
+            default_redirect_uri: $req.default_redirect_uri,
+            allowed_oauth_flows: $req.allowed_oauth_flows,
+            allowed_oauth_scopes: $req.allowed_oauth_scopes,
+            allowed_oauth_flows_user_pool_client: $req.allowed_oauth_flows_user_pool_client,
+            analytics_configuration: $req.analytics_configuration,
+            prevent_user_existence_errors: $req.prevent_user_existence_errors,
+            enable_token_revocation: $req.enable_token_revocation,
+            enable_propagate_additional_user_context_data: $req.enable_propagate_additional_user_context_data,
+            auth_session_validity: $req.auth_session_validity,
+            refresh_token_rotation: $req.refresh_token_rotation,
+        }
+    };
+}
+
 fn describe(client: Client) -> m::UserPoolClientType {
     let s = client.settings;
     m::UserPoolClientType {
@@ -48,28 +77,7 @@ pub async fn create_user_pool_client(
         (Some(true), None) => NewSecret::Generate,
         _ => NewSecret::None,
     };
-    let settings = ClientSettings {
-        refresh_token_validity: req.refresh_token_validity,
-        access_token_validity: req.access_token_validity,
-        id_token_validity: req.id_token_validity,
-        token_validity_units: req.token_validity_units,
-        read_attributes: req.read_attributes,
-        write_attributes: req.write_attributes,
-        explicit_auth_flows: req.explicit_auth_flows,
-        supported_identity_providers: req.supported_identity_providers,
-        callback_urls: req.callback_urls,
-        logout_urls: req.logout_urls,
-        default_redirect_uri: req.default_redirect_uri,
-        allowed_oauth_flows: req.allowed_oauth_flows,
-        allowed_oauth_scopes: req.allowed_oauth_scopes,
-        allowed_oauth_flows_user_pool_client: req.allowed_oauth_flows_user_pool_client,
-        analytics_configuration: req.analytics_configuration,
-        prevent_user_existence_errors: req.prevent_user_existence_errors,
-        enable_token_revocation: req.enable_token_revocation,
-        enable_propagate_additional_user_context_data: req.enable_propagate_additional_user_context_data,
-        auth_session_validity: req.auth_session_validity,
-        refresh_token_rotation: req.refresh_token_rotation,
-    };
+    let settings = client_settings!(req);
     let client = ctx.domain.create_client(&req.user_pool_id, req.client_name, secret, settings).await?;
     Ok(m::CreateUserPoolClientResponse { user_pool_client: Some(describe(client)) })
 }
@@ -86,28 +94,7 @@ pub async fn update_user_pool_client(
     ctx: Ctx,
     req: m::UpdateUserPoolClientRequest,
 ) -> Result<m::UpdateUserPoolClientResponse, ApiError> {
-    let settings = ClientSettings {
-        refresh_token_validity: req.refresh_token_validity,
-        access_token_validity: req.access_token_validity,
-        id_token_validity: req.id_token_validity,
-        token_validity_units: req.token_validity_units,
-        read_attributes: req.read_attributes,
-        write_attributes: req.write_attributes,
-        explicit_auth_flows: req.explicit_auth_flows,
-        supported_identity_providers: req.supported_identity_providers,
-        callback_urls: req.callback_urls,
-        logout_urls: req.logout_urls,
-        default_redirect_uri: req.default_redirect_uri,
-        allowed_oauth_flows: req.allowed_oauth_flows,
-        allowed_oauth_scopes: req.allowed_oauth_scopes,
-        allowed_oauth_flows_user_pool_client: req.allowed_oauth_flows_user_pool_client,
-        analytics_configuration: req.analytics_configuration,
-        prevent_user_existence_errors: req.prevent_user_existence_errors,
-        enable_token_revocation: req.enable_token_revocation,
-        enable_propagate_additional_user_context_data: req.enable_propagate_additional_user_context_data,
-        auth_session_validity: req.auth_session_validity,
-        refresh_token_rotation: req.refresh_token_rotation,
-    };
+    let settings = client_settings!(req);
     let client = ctx.domain.update_client(&req.user_pool_id, req.client_id.expose(), req.client_name, settings).await?;
     Ok(m::UpdateUserPoolClientResponse { user_pool_client: Some(describe(client)) })
 }

@@ -6,6 +6,31 @@ use cognate_model::cognito_idp as m;
 
 use crate::{ApiError, Ctx, Empty};
 
+/// The settings CreateUserPool and UpdateUserPool share (two wire types, one set of member names).
+macro_rules! pool_config {
+    ($req:ident) => {
+        PoolConfig {
+            policies: $req.policies,
+            deletion_protection: $req.deletion_protection,
+            lambda_config: $req.lambda_config,
+            auto_verified_attributes: $req.auto_verified_attributes,
+            sms_verification_message: $req.sms_verification_message,
+            email_verification_message: $req.email_verification_message,
+            email_verification_subject: $req.email_verification_subject,
+            verification_message_template: $req.verification_message_template,
+            sms_authentication_message: $req.sms_authentication_message,
+            user_attribute_update_settings: $req.user_attribute_update_settings,
+            device_configuration: $req.device_configuration,
+            email_configuration: $req.email_configuration,
+            sms_configuration: $req.sms_configuration,
+            admin_create_user_config: $req.admin_create_user_config,
+            user_pool_add_ons: $req.user_pool_add_ons,
+            account_recovery_setting: $req.account_recovery_setting,
+            user_pool_tier: $req.user_pool_tier,
+        }
+    };
+}
+
 /// The wire description of a pool, with every member Cognito returns.
 pub(crate) fn describe(ctx: &Ctx, pool: UserPool, users: u64) -> m::UserPoolType {
     let arn = ctx.domain.pool_arn(&pool.id);
@@ -48,25 +73,7 @@ pub(crate) fn describe(ctx: &Ctx, pool: UserPool, users: u64) -> m::UserPoolType
 pub async fn create_user_pool(ctx: Ctx, req: m::CreateUserPoolRequest) -> Result<m::CreateUserPoolResponse, ApiError> {
     let input = NewPool {
         name: req.pool_name,
-        config: PoolConfig {
-            policies: req.policies,
-            deletion_protection: req.deletion_protection,
-            lambda_config: req.lambda_config,
-            auto_verified_attributes: req.auto_verified_attributes,
-            sms_verification_message: req.sms_verification_message,
-            email_verification_message: req.email_verification_message,
-            email_verification_subject: req.email_verification_subject,
-            verification_message_template: req.verification_message_template,
-            sms_authentication_message: req.sms_authentication_message,
-            user_attribute_update_settings: req.user_attribute_update_settings,
-            device_configuration: req.device_configuration,
-            email_configuration: req.email_configuration,
-            sms_configuration: req.sms_configuration,
-            admin_create_user_config: req.admin_create_user_config,
-            user_pool_add_ons: req.user_pool_add_ons,
-            account_recovery_setting: req.account_recovery_setting,
-            user_pool_tier: req.user_pool_tier,
-        },
+        config: pool_config!(req),
         mfa_configuration: req.mfa_configuration,
         schema: req.schema.unwrap_or_default(),
         username_attributes: req.username_attributes.unwrap_or_default(),
@@ -90,25 +97,7 @@ pub async fn describe_user_pool(
 pub async fn update_user_pool(ctx: Ctx, req: m::UpdateUserPoolRequest) -> Result<m::UpdateUserPoolResponse, ApiError> {
     let update = PoolUpdate {
         name: req.pool_name,
-        config: PoolConfig {
-            policies: req.policies,
-            deletion_protection: req.deletion_protection,
-            lambda_config: req.lambda_config,
-            auto_verified_attributes: req.auto_verified_attributes,
-            sms_verification_message: req.sms_verification_message,
-            email_verification_message: req.email_verification_message,
-            email_verification_subject: req.email_verification_subject,
-            verification_message_template: req.verification_message_template,
-            sms_authentication_message: req.sms_authentication_message,
-            user_attribute_update_settings: req.user_attribute_update_settings,
-            device_configuration: req.device_configuration,
-            email_configuration: req.email_configuration,
-            sms_configuration: req.sms_configuration,
-            admin_create_user_config: req.admin_create_user_config,
-            user_pool_add_ons: req.user_pool_add_ons,
-            account_recovery_setting: req.account_recovery_setting,
-            user_pool_tier: req.user_pool_tier,
-        },
+        config: pool_config!(req),
         mfa_configuration: req.mfa_configuration,
         tags: req.user_pool_tags,
     };
