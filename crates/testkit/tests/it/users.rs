@@ -220,6 +220,33 @@ both_backends! {
         Ok(())
     }
 
+    async fn code_abuse_is_limited(server: TestServer) {
+        let idp = server.idp();
+        let (_, client) = pool_and_client(&server, false).await;
+        idp.sign_up()
+            .client_id(&client)
+            .username("lee")
+            .password(PASSWORD)
+            .user_attributes(attr("email", "lee@example.com"))
+            .send()
+            .await?;
+        for _ in 0..4 {
+            idp.resend_confirmation_code().client_id(&client).username("lee").send().await?;
+        }
+        let err = idp.resend_confirmation_code().client_id(&client).username("lee").send().await.unwrap_err();
+        assert!(err.as_service_error().unwrap().is_limit_exceeded_exception(), "{err:?}");
+
+        let code = server.last_code("lee@example.com").await?;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            let err = idp.confirm_sign_up().client_id(&client).username("lee").confirmation_code(wrong).send().await.unwrap_err();
+            assert!(err.as_service_error().unwrap().is_code_mismatch_exception());
+        }
+        let err = idp.confirm_sign_up().client_id(&client).username("lee").confirmation_code(&code).send().await.unwrap_err();
+        assert!(err.as_service_error().unwrap().is_limit_exceeded_exception(), "guessing stops the code: {err:?}");
+        Ok(())
+    }
+
     async fn refresh_revoke_and_global_sign_out(server: TestServer) {
         let idp = server.idp();
         let (pool, client) = pool_and_client(&server, false).await;

@@ -1,0 +1,108 @@
+//! Rules that depend on time, checked with a clock the test moves: expired access tokens and
+//! expired confirmation codes. (Over HTTP the server runs on the system clock.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use cognate_domain::auth::AuthOutcome;
+use cognate_domain::clients::{ClientSettings, NewSecret};
+use cognate_domain::passwords::Argon2Params;
+use cognate_domain::pools::{NewPool, PoolConfig};
+use cognate_domain::{Clock, Domain, DomainConfig, Error};
+use cognate_messaging::{MessagingConfig, Messenger};
+use cognate_model::cognito_idp as m;
+
+struct TestClock(AtomicI64);
+
+impl Clock for TestClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+async fn domain(clock: Arc<TestClock>) -> Domain {
+    let store = cognate_store_sqlite::SqliteStore::open("sqlite::memory:").await.unwrap();
+    let messenger = Messenger::new(MessagingConfig { smtp: None, sms: None, outbox_capacity: 50 }).unwrap();
+    Domain::new(
+        Arc::new(store),
+        clock,
+        DomainConfig {
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            issuer_base: "http://cognate.test".into(),
+            argon2: Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 },
+            hash_concurrency: 1,
+        },
+        messenger,
+    )
+    .await
+    .unwrap()
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap()
+}
+
+#[tokio::test]
+async fn expired_access_tokens_and_codes_are_refused() {
+    let clock = Arc::new(TestClock(AtomicI64::new(now_ms() - 3 * 3600 * 1000)));
+    let d = domain(clock.clone()).await;
+    let pool = d
+        .create_user_pool(NewPool {
+            name: "time".into(),
+            config: PoolConfig {
+                auto_verified_attributes: Some(vec![m::VerifiedAttributeType::Email]),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let settings = ClientSettings {
+        explicit_auth_flows: Some(vec![m::ExplicitAuthFlowsType::AllowUserPasswordAuth]),
+        ..Default::default()
+    };
+    let client = d.create_client(&pool.id, "app".into(), NewSecret::None, settings).await.unwrap();
+    let (user, _) =
+        d.sign_up(&pool, &client, "ada", "Passw0rd!", vec![("email".into(), "ada@example.com".into())]).await.unwrap();
+    let code = d
+        .messenger()
+        .outbox()
+        .last()
+        .and_then(|e| cognate_testkit_free::code(&e.message.body))
+        .expect("a code in the outbox");
+
+    // 25 hours later the sign-up code has expired.
+    clock.0.fetch_add(25 * 3600 * 1000, Ordering::SeqCst);
+    match d.confirm_sign_up(&pool, &user.username, &code).await {
+        Err(Error::ExpiredCode(m)) => assert_eq!(m, "Invalid code provided, please request a code again."),
+        other => panic!("expected ExpiredCode, got {other:?}"),
+    }
+
+    // Tokens minted three hours ago (by this clock) have expired by the system clock.
+    clock.0.store(now_ms() - 3 * 3600 * 1000, Ordering::SeqCst);
+    d.admin_confirm_sign_up(&pool, "ada").await.unwrap();
+    let params = BTreeMap::from([
+        ("USERNAME".to_string(), "ada".to_string()),
+        ("PASSWORD".to_string(), "Passw0rd!".to_string()),
+    ]);
+    let AuthOutcome::Tokens(tokens) =
+        d.initiate_auth(&pool, &client, "USER_PASSWORD_AUTH", &params, false).await.unwrap()
+    else {
+        panic!("expected tokens");
+    };
+    match d.authorize(&tokens.access_token).await {
+        Err(Error::NotAuthorized(m)) => assert_eq!(m, "Access Token has expired"),
+        other => panic!("expected an expired token, got {:?}", other.map(|_| ())),
+    }
+}
+
+/// The first run of six digits in a message (the test kit has the same helper for HTTP tests).
+mod cognate_testkit_free {
+    pub fn code(body: &str) -> Option<String> {
+        let chars: Vec<char> = body.chars().collect();
+        chars.windows(6).find(|w| w.iter().all(char::is_ascii_digit)).map(|w| w.iter().collect())
+    }
+}
