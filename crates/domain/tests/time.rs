@@ -99,6 +99,44 @@ async fn expired_access_tokens_and_codes_are_refused() {
     }
 }
 
+#[tokio::test]
+async fn challenge_sessions_expire() {
+    let clock = Arc::new(TestClock(AtomicI64::new(now_ms())));
+    let d = domain(clock.clone()).await;
+    let pool = d.create_user_pool(NewPool { name: "sessions".into(), ..Default::default() }).await.unwrap();
+    let settings = ClientSettings {
+        explicit_auth_flows: Some(vec![m::ExplicitAuthFlowsType::AllowUserPasswordAuth]),
+        ..Default::default()
+    };
+    let client = d.create_client(&pool.id, "app".into(), NewSecret::None, settings).await.unwrap();
+    let create = cognate_domain::accounts::AdminCreate {
+        username: "bo".into(),
+        temporary_password: Some("Temp-pass-1".into()),
+        message_action: Some(m::MessageActionType::Suppress),
+        ..Default::default()
+    };
+    d.admin_create_user(&pool, create).await.unwrap();
+    let params = BTreeMap::from([
+        ("USERNAME".to_string(), "bo".to_string()),
+        ("PASSWORD".to_string(), "Temp-pass-1".to_string()),
+    ]);
+    let AuthOutcome::Challenge { session: Some(session), .. } =
+        d.initiate_auth(&pool, &client, "USER_PASSWORD_AUTH", &params, false).await.unwrap()
+    else {
+        panic!("expected NEW_PASSWORD_REQUIRED");
+    };
+    // AuthSessionValidity defaults to three minutes.
+    clock.0.fetch_add(4 * 60 * 1000, Ordering::SeqCst);
+    let responses = BTreeMap::from([
+        ("USERNAME".to_string(), "bo".to_string()),
+        ("NEW_PASSWORD".to_string(), "N3w-pass-word".to_string()),
+    ]);
+    match d.respond_to_challenge(&pool, &client, "NEW_PASSWORD_REQUIRED", Some(&session), &responses).await {
+        Err(Error::NotAuthorized(m)) => assert_eq!(m, "Invalid session for the user, session is expired."),
+        other => panic!("expected an expired session, got {:?}", other.map(|_| ())),
+    }
+}
+
 /// The first run of six digits in a message (the test kit has the same helper for HTTP tests).
 mod cognate_testkit_free {
     pub fn code(body: &str) -> Option<String> {

@@ -9,6 +9,7 @@ mod devices;
 mod mfa;
 mod protocol;
 mod sigv4;
+mod srp;
 mod user_pools;
 mod users;
 mod well_known;
