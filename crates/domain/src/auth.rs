@@ -751,7 +751,7 @@ impl Domain {
         }
     }
 
-    /// A stable fake salt and verifier for a name that has no SRP record.
+    /// A stable decoy salt and verifier for a name that has no SRP record.
     fn decoy_srp_record(&self, pool: &UserPool, username: &str) -> Result<crate::users::SrpRecord> {
         let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.code_key)
             .map_err(|e| Error::Internal(anyhow::anyhow!("decoy key: {e}")))?;
