@@ -6,8 +6,12 @@ Usage: python walkthrough.py path/to/cognate
 Prints "N passed, N failed" and exits non-zero on any failure.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
+import struct
 import re
 import socket
 import subprocess
@@ -36,6 +40,15 @@ def check(name, fn):
         RESULTS["failed"] += 1
         print(f"FAIL {name}")
         traceback.print_exc()
+
+
+def totp(secret_b32, offset_steps=0):
+    """RFC 6238 (SHA-1, 30 s, 6 digits), as authenticator apps compute it."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    step = int(time.time()) // 30 + offset_steps
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def free_port():
@@ -362,6 +375,49 @@ try:
         seen = json.loads(out.stdout.strip().splitlines()[-1])
         assert out.returncode == 2 and seen["code"] == "NotAuthorizedException", out.stdout + out.stderr
 
+    def totp_user(username, password):
+        """A user of the SRP pool with TOTP set up and preferred; returns the TOTP secret."""
+        idp.admin_create_user(
+            UserPoolId=state["srp_pool"],
+            Username=username,
+            UserAttributes=[{"Name": "email", "Value": username}],
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(UserPoolId=state["srp_pool"], Username=username, Password=password, Permanent=True)
+        kwargs = {"endpoint_url": endpoint, "region_name": "us-east-1"}
+        u = pycognito.Cognito(state["srp_pool"], state["srp_client"], username=username, boto3_client_kwargs=kwargs)
+        u.authenticate(password=password)
+        secret = idp.associate_software_token(AccessToken=u.access_token)["SecretCode"]
+        idp.verify_software_token(AccessToken=u.access_token, UserCode=totp(secret))
+        idp.set_user_mfa_preference(
+            AccessToken=u.access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+        )
+        return secret
+
+    def pycognito_answers_totp_mfa():
+        secret = totp_user("pat@example.com", "Pat-passw0rd")
+        kwargs = {"endpoint_url": endpoint, "region_name": "us-east-1"}
+        u = pycognito.Cognito(state["srp_pool"], state["srp_client"], username="pat@example.com", boto3_client_kwargs=kwargs)
+        try:
+            u.authenticate(password="Pat-passw0rd")
+            raise AssertionError("signed in without TOTP")
+        except pycognito.exceptions.SoftwareTokenMFAChallengeException as challenge:
+            # The verification used this step; codes work once, so answer with the next one.
+            u.respond_to_software_token_mfa_challenge(totp(secret, 1), challenge.get_tokens())
+        u.verify_tokens()
+        idp.get_user(AccessToken=u.access_token)
+
+    def amplify_answers_totp_mfa():
+        secret = totp_user("amy@example.com", "Amy-passw0rd")
+        js = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "amplify_totp.mjs")
+        env = {**os.environ, "COGNATE_ENDPOINT": endpoint, "POOL_ID": state["srp_pool"],
+               "CLIENT_ID": state["srp_client"], "USERNAME": "amy@example.com", "PASSWORD": "Amy-passw0rd",
+               "TOTP_CODE": totp(secret, 1)}
+        out = subprocess.run(["node", js], capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stdout + out.stderr
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        assert seen["ok"] and seen["step"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE" and seen["tokenUse"] == "access", seen
+
     check("aws cli creates a pool with a custom attribute and a client with a secret",
           aws_cli_creates_pool_with_custom_attribute_and_secret_client)
     check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
@@ -382,6 +438,8 @@ try:
     check("SRP: Amplify Auth v6 signs in under Node (and a wrong password fails)", amplify_v6_signs_in_under_node)
     check("MFA and devices: amazon-cognito-identity-js sets up TOTP, answers SOFTWARE_TOKEN_MFA, remembers a device",
           amazon_cognito_identity_js_sets_up_and_uses_totp_mfa)
+    check("MFA: pycognito answers SOFTWARE_TOKEN_MFA", pycognito_answers_totp_mfa)
+    check("MFA: Amplify Auth v6 answers CONFIRM_SIGN_IN_WITH_TOTP_CODE", amplify_answers_totp_mfa)
 finally:
     server.terminate()
     server.wait(timeout=10)
