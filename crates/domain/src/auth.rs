@@ -1034,15 +1034,17 @@ impl Domain {
             }
         };
         let key = if is_case_insensitive { claims.username.to_lowercase() } else { claims.username.clone() };
-        let user =
-            self.user_in_pool(&pool_id, &key).await.map_err(|_| Error::NotAuthorized("User does not exist.".into()))?;
+        let (user, is_revoked) = self
+            .user_for_token(&pool_id, &key, &claims.origin_jti)
+            .await
+            .map_err(|_| Error::NotAuthorized("User does not exist.".into()))?;
         if user.sub != claims.sub {
             return Err(Error::NotAuthorized("Invalid Access Token".into()));
         }
         if !user.is_enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        if claims.iat * 1000 < user.tokens_valid_after_ms || self.store.is_origin_revoked(&claims.origin_jti).await? {
+        if claims.iat * 1000 < user.tokens_valid_after_ms || is_revoked {
             return Err(Error::NotAuthorized("Access Token has been revoked".into()));
         }
         Ok((pool_id, user, claims))

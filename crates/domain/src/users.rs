@@ -454,6 +454,15 @@ impl Domain {
         self.user_in_pool(&pool.id, key).await
     }
 
+    /// The user an access token names and whether its sign-in was revoked, in one read.
+    pub(crate) async fn user_for_token(&self, pool_id: &str, key: &str, origin_jti: &str) -> Result<(User, bool)> {
+        match self.store.get_user_for_token(pool_id, key, origin_jti).await {
+            Ok((row, is_revoked)) => Ok((User::from_row(row)?, is_revoked)),
+            Err(StoreError::NotFound) => Err(Self::user_not_found()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The user with lookup key `key` in the pool `pool_id`.
     pub async fn user_in_pool(&self, pool_id: &str, key: &str) -> Result<User> {
         match self.store.get_user(pool_id, key).await {

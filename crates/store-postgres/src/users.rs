@@ -29,6 +29,16 @@ macro_rules! user_columns {
     };
 }
 
+/// The user columns without the index and unique pairs (decoded as empty).
+macro_rules! user_columns_plain {
+    () => {
+        "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
+         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
+         u.document, ARRAY[]::text[] AS index_attributes, ARRAY[]::text[] AS index_values, \
+         ARRAY[]::text[] AS unique_attributes, ARRAY[]::text[] AS unique_values"
+    };
+}
+
 const FIND_USERS_BY_INDEX: &str = concat!(
     "SELECT ",
     user_columns!(),
@@ -259,6 +269,24 @@ impl UserStore for PgStore {
         .await
         .map_err(db_error)?;
         row.as_ref().map(user_row).unwrap_or(Err(StoreError::NotFound))
+    }
+
+    async fn get_user_for_token(&self, pool_id: &str, username_key: &str, origin_jti: &str) -> Result<(UserRow, bool)> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns_plain!(),
+            ", EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.origin_jti = $1 AND r.revoked_ms IS NOT NULL) AS revoked",
+            " FROM users u WHERE u.pool_id = $2 AND u.username_key = $3"
+        ))
+        .bind(origin_jti)
+        .bind(pool_id)
+        .bind(username_key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let revoked: bool = row.try_get("revoked").map_err(db_error)?;
+        Ok((user_row(&row)?, revoked))
     }
 
     async fn find_users_by_index(&self, pool_id: &str, attribute: &str, value: &str) -> Result<Vec<UserRow>> {

@@ -1016,6 +1016,22 @@ async fn refresh_tokens(store: &dyn Store, prefix: &str) {
         "find_refresh_token of a missing hash"
     );
 
+    // get_user_for_token reads the user and the revocation of a sign-in together.
+    let (row, is_revoked) = store.get_user_for_token(&pool_id, "alice", &origin_1).await.expect("get_user_for_token");
+    let full = store.get_user(&pool_id, "alice").await.expect("get_user");
+    assert_eq!(
+        row,
+        UserRow { index: Vec::new(), unique: Vec::new(), ..full },
+        "get_user_for_token returns the user without its index pairs"
+    );
+    assert!(!is_revoked, "a fresh sign-in is not revoked");
+    let (_, is_revoked) = store.get_user_for_token(&pool_id, "alice", &origin_3).await.expect("get_user_for_token");
+    assert!(is_revoked, "a sign-in with a revoked token is");
+    assert_not_found(
+        store.get_user_for_token(&pool_id, "nobody", &origin_1).await.map(|_| ()),
+        "get_user_for_token of a missing user",
+    );
+
     // revoke_origin marks every token of the sign-in, once.
     assert!(!store.is_origin_revoked(&origin_1).await.expect("is_origin_revoked"), "a fresh origin is not revoked");
     assert!(store.is_origin_revoked(&origin_3).await.expect("is_origin_revoked"), "an origin with a revoked token is");

@@ -167,6 +167,10 @@ pub trait UserStore: Send + Sync {
     /// `Conflict("<attribute>")` when a `unique` pair is taken.
     async fn create_user(&self, user: &UserRow) -> Result<()>;
     async fn get_user(&self, pool_id: &str, username_key: &str) -> Result<UserRow>;
+    /// The user, and whether any refresh token of the sign-in `origin_jti` was revoked, in one
+    /// read: the access-token hot path. The row's `index` and `unique` are left empty (the hot
+    /// path needs neither). `NotFound` if the user does not exist.
+    async fn get_user_for_token(&self, pool_id: &str, username_key: &str, origin_jti: &str) -> Result<(UserRow, bool)>;
     /// Users whose `index` contains `(attribute, value)`, ordered by username_key.
     async fn find_users_by_index(&self, pool_id: &str, attribute: &str, value: &str) -> Result<Vec<UserRow>>;
     /// Replaces every column but `pool_id`, `username_key`, `created_ms`, and the index and unique
