@@ -45,7 +45,19 @@ pub struct MfaSettings {
     pub pending_totp_secret: Option<String>,
     /// The last TOTP step accepted (codes at or before it are refused).
     pub totp_last_step: i64,
+    /// Wrong TOTP codes in a row, and the end of the lockout they caused. Only a correct code
+    /// resets them (a correct password does not), so the six digits cannot be guessed by cycling
+    /// sign-ins.
+    #[serde(default)]
+    pub totp_failures: i32,
+    #[serde(default)]
+    pub totp_locked_until_ms: i64,
 }
+
+/// Wrong TOTP codes allowed before a lockout; the lockout then doubles from one second up to
+/// fifteen minutes, like the password lockout.
+const FREE_TOTP_FAILURES: i32 = 5;
+const MAX_TOTP_LOCKOUT_MS: i64 = 15 * 60 * 1000;
 
 /// The MFA challenges.
 pub const SMS_MFA: &str = "SMS_MFA";
@@ -296,15 +308,30 @@ impl Domain {
         match factor {
             SOFTWARE_TOKEN_MFA => {
                 let sealed = user.extra.mfa.totp_secret.clone().ok_or_else(|| Error::invalid("No software token."))?;
+                let now_ms = self.clock.now_ms();
+                if user.extra.mfa.totp_locked_until_ms > now_ms {
+                    return Err(Error::NotAuthorized("Too many invalid codes; try again later.".into()));
+                }
                 let secret = self.open_totp_secret(&sealed)?;
-                let now = self.clock.now_ms() / 1000;
-                match matching_step(&secret, code, now)? {
+                match matching_step(&secret, code, now_ms / 1000)? {
                     Some(step) if step > user.extra.mfa.totp_last_step => {
-                        user.extra.mfa.totp_last_step = step;
+                        let mfa = &mut user.extra.mfa;
+                        mfa.totp_last_step = step;
+                        mfa.totp_failures = 0;
+                        mfa.totp_locked_until_ms = 0;
                         self.save_user(pool, user).await
                     }
                     // A code already used (same or earlier step) is refused like a wrong one.
-                    _ => Err(Error::CodeMismatch("Invalid code received for user".into())),
+                    _ => {
+                        let mfa = &mut user.extra.mfa;
+                        mfa.totp_failures = mfa.totp_failures.saturating_add(1);
+                        if mfa.totp_failures >= FREE_TOTP_FAILURES {
+                            let exp = u32::try_from(mfa.totp_failures - FREE_TOTP_FAILURES).unwrap_or(0).min(20);
+                            mfa.totp_locked_until_ms = now_ms + (1000i64 << exp).min(MAX_TOTP_LOCKOUT_MS);
+                        }
+                        self.save_user(pool, user).await?;
+                        Err(Error::CodeMismatch("Invalid code received for user".into()))
+                    }
                 }
             }
             SMS_MFA => self.check_code(pool, user, &Purpose::Verify("mfa:phone_number".into()), code).await,

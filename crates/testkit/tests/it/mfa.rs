@@ -86,6 +86,27 @@ both_backends! {
         assert!(done.authentication_result().unwrap().access_token().is_some());
         let err = answer(code(&secret, 1)).await.unwrap_err();
         assert!(err.as_service_error().unwrap().is_code_mismatch_exception(), "a TOTP code works once: {err:?}");
+
+        // Guessing locks the factor: after five wrong codes in a row (the reused one above counts)
+        // even the right one is refused for a while.
+        let challenge = start(&server, &client, "tia").await;
+        let guess = |c: String| {
+            idp.respond_to_auth_challenge()
+                .client_id(&client)
+                .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+                .session(challenge.session().unwrap())
+                .challenge_responses("USERNAME", "tia")
+                .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", c)
+                .send()
+        };
+        let valid: Vec<String> = (-1..=1).map(|o| code(&secret, o)).collect();
+        let wrong: Vec<String> = (0..100).map(|i| format!("{:06}", 100_000 + i)).filter(|c| !valid.contains(c)).take(4).collect();
+        for c in wrong {
+            let err = guess(c).await.unwrap_err();
+            assert!(err.as_service_error().unwrap().is_code_mismatch_exception(), "{err:?}");
+        }
+        let err = guess(code(&secret, 0)).await.unwrap_err();
+        assert!(err.as_service_error().unwrap().is_not_authorized_exception(), "locked out: {err:?}");
         Ok(())
     }
 
