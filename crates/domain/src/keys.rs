@@ -62,6 +62,15 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
+/// The private key's PKCS#8 DER (what aws-lc signs with).
+pub fn pkcs8_der(row: &SigningKeyRow) -> Result<Vec<u8>> {
+    let key = RsaPrivateKey::from_pkcs8_pem(&row.private_pem)
+        .context("decoding a stored signing key")
+        .map_err(Error::Internal)?;
+    let der = key.to_pkcs8_der().context("encoding a signing key").map_err(Error::Internal)?;
+    Ok(der.as_bytes().to_vec())
+}
+
 pub fn jwk(row: &SigningKeyRow) -> Result<Jwk> {
     let key = RsaPrivateKey::from_pkcs8_pem(&row.private_pem)
         .context("decoding a stored signing key")

@@ -7,9 +7,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,15 +23,17 @@ use crate::keys;
 /// pool ID → (kid, key) for signing; kid → (pool ID, key) for verifying.
 type KeyMap<K> = Arc<RwLock<HashMap<String, (String, Arc<K>)>>>;
 
-/// Parsed signing keys, per pool.
+/// Parsed signing keys, per pool. Signing uses aws-lc's `RsaKeyPair` directly: parsing and
+/// checking an RSA private key costs more than signing with it, and jsonwebtoken re-parses its
+/// `EncodingKey` on every signature.
 #[derive(Clone, Default)]
 pub struct KeyCache {
-    signing: KeyMap<EncodingKey>,
+    signing: KeyMap<RsaKeyPair>,
     verifying: KeyMap<DecodingKey>,
 }
 
 impl KeyCache {
-    fn cached_signing(&self, pool_id: &str) -> Option<(String, Arc<EncodingKey>)> {
+    fn cached_signing(&self, pool_id: &str) -> Option<(String, Arc<RsaKeyPair>)> {
         self.signing.read().ok().and_then(|m| m.get(pool_id).cloned())
     }
 
@@ -39,8 +43,10 @@ impl KeyCache {
 
     fn insert(&self, rows: &[cognate_store::SigningKeyRow]) -> Result<()> {
         for row in rows {
-            let enc = EncodingKey::from_rsa_pem(row.private_pem.as_bytes())
-                .map_err(|e| Error::Internal(anyhow::anyhow!("signing key of {}: {e}", row.pool_id)))?;
+            let enc = keys::pkcs8_der(row).and_then(|der| {
+                RsaKeyPair::from_pkcs8(&der)
+                    .map_err(|e| Error::Internal(anyhow::anyhow!("signing key of {}: {e}", row.pool_id)))
+            })?;
             let jwk = keys::jwk(row)?;
             let dec = DecodingKey::from_rsa_components(&jwk.n, &jwk.e)
                 .map_err(|e| Error::Internal(anyhow::anyhow!("verifying key of {}: {e}", row.pool_id)))?;
@@ -137,7 +143,7 @@ pub fn refresh_token_hash(token: &str) -> String {
 }
 
 impl crate::Domain {
-    async fn signing_key(&self, pool_id: &str) -> Result<(String, Arc<EncodingKey>)> {
+    async fn signing_key(&self, pool_id: &str) -> Result<(String, Arc<RsaKeyPair>)> {
         if let Some(k) = self.keys.cached_signing(pool_id) {
             return Ok(k);
         }
@@ -210,11 +216,10 @@ impl crate::Domain {
             username: g.username.into(),
             device_key: g.device_key.map(str::to_string),
         };
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(kid);
-        let sign = |claims: &dyn erased::Claims| claims.encode(&header, &key);
-        let id_token = sign(&Value::Object(id))?;
-        let access_token = sign(&access)?;
+        // Cognito's header: {"kid": …, "alg": "RS256"}.
+        let header = URL_SAFE_NO_PAD.encode(serde_json::json!({ "kid": kid, "alg": "RS256" }).to_string());
+        let id_token = sign_jwt(&header, &Value::Object(id), &key)?;
+        let access_token = sign_jwt(&header, &access, &key)?;
         Ok(Minted { id_token, access_token })
     }
 
@@ -263,20 +268,12 @@ fn unverified_claims<T: serde::de::DeserializeOwned>(token: &str) -> Option<T> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// A small object-safe wrapper so one closure signs both claim types.
-mod erased {
-    use jsonwebtoken::{EncodingKey, Header};
-
-    use crate::error::{Error, Result};
-
-    pub trait Claims {
-        fn encode(&self, header: &Header, key: &EncodingKey) -> Result<String>;
-    }
-
-    impl<T: serde::Serialize> Claims for T {
-        fn encode(&self, header: &Header, key: &EncodingKey) -> Result<String> {
-            jsonwebtoken::encode(header, self, key)
-                .map_err(|e| Error::Internal(anyhow::anyhow!("signing a token: {e}")))
-        }
-    }
+/// `header.payload.signature` with RS256 (RSASSA-PKCS1-v1_5, SHA-256) over `header.payload`.
+fn sign_jwt<T: Serialize>(header_b64: &str, claims: &T, key: &RsaKeyPair) -> Result<String> {
+    let payload = serde_json::to_vec(claims).map_err(|e| Error::Internal(anyhow::anyhow!("token claims: {e}")))?;
+    let signing_input = format!("{header_b64}.{}", URL_SAFE_NO_PAD.encode(payload));
+    let mut signature = vec![0u8; key.public_modulus_len()];
+    key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("signing a token: {e}")))?;
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
