@@ -347,7 +347,7 @@ async fn main() -> anyhow::Result<()> {
     if run("getuser") {
         let body = json!({"AccessToken": access});
         let c = c.clone();
-        measure("GetUser", args.workers, args.requests * 5, move |_| {
+        measure("GetUser", args.workers, args.requests * 10, move |_| {
             let (c, body) = (c.clone(), body.clone());
             async move { c.call("GetUser", &body, false).await.map(|_| ()) }
         })
@@ -373,7 +373,7 @@ async fn main() -> anyhow::Result<()> {
         println!("seeded {} users in {:.1} s", seeded.load(Ordering::Relaxed), started.elapsed().as_secs_f64());
         let users = args.users;
         let c = c.clone();
-        measure("ListUsers email = (indexed)", args.workers, args.requests, move |i| {
+        measure("ListUsers email = (indexed)", args.workers, args.requests * 3, move |i| {
             let (c, pool_id) = (c.clone(), pool_id.clone());
             async move {
                 let n = (i * 7919) % users;

@@ -92,7 +92,17 @@ impl Domain {
         Ok(Some(row.into()))
     }
 
+    /// The key, from a per-process cache: keys are never changed once created (temporary keys
+    /// carry their own expiry, checked on every use), so a found key can be kept. Unknown IDs are
+    /// not cached, so a key created on another node is found at once.
     pub async fn find_access_key(&self, access_key_id: &str) -> Result<Option<AccessKey>> {
-        Ok(self.store.find_access_key(access_key_id).await?.map(AccessKey::from))
+        if let Some(key) = self.access_keys.read().ok().and_then(|m| m.get(access_key_id).cloned()) {
+            return Ok(Some(key));
+        }
+        let found = self.store.find_access_key(access_key_id).await?.map(AccessKey::from);
+        if let (Some(key), Ok(mut m)) = (&found, self.access_keys.write()) {
+            m.insert(access_key_id.to_string(), key.clone());
+        }
+        Ok(found)
     }
 }

@@ -62,6 +62,8 @@ pub struct Domain {
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) keys: tokens::KeyCache,
     pub(crate) messenger: Messenger,
+    /// Access keys already looked up (immutable once created).
+    pub(crate) access_keys: Arc<std::sync::RwLock<std::collections::HashMap<String, access_keys::AccessKey>>>,
     /// Pool ID → whether its usernames are case-insensitive (immutable per pool).
     pub(crate) case_insensitive: Arc<std::sync::RwLock<std::collections::HashMap<String, bool>>>,
 }
@@ -95,6 +97,7 @@ impl Domain {
             keys: tokens::KeyCache::default(),
             messenger,
             case_insensitive: Arc::default(),
+            access_keys: Arc::default(),
         })
     }
 
