@@ -184,6 +184,16 @@ impl Client {
     }
 }
 
+/// Cognito's lockout after `failures` wrong secrets in a row: none for the first four, then one
+/// second, doubling with each further failure, up to about fifteen minutes. 0 means not locked.
+pub(crate) fn lockout_until(failures: i32, now_ms: i64) -> i64 {
+    if failures < FREE_ATTEMPTS {
+        return 0;
+    }
+    let exp = u32::try_from(failures - FREE_ATTEMPTS).unwrap_or(0).min(20);
+    now_ms + (1000i64 << exp).min(MAX_LOCKOUT_MS)
+}
+
 fn incorrect() -> Error {
     Error::NotAuthorized("Incorrect username or password.".into())
 }
@@ -244,12 +254,7 @@ impl Domain {
             return Ok(());
         }
         let failed = user.failed_attempts.saturating_add(1);
-        let locked_until = if failed >= FREE_ATTEMPTS {
-            let exp = u32::try_from(failed - FREE_ATTEMPTS).unwrap_or(0).min(20);
-            now + (1000i64 << exp).min(MAX_LOCKOUT_MS)
-        } else {
-            0
-        };
+        let locked_until = lockout_until(failed, now);
         self.store.set_login_failures(&pool.id, &user.key, failed, locked_until).await?;
         if failed > FREE_ATTEMPTS {
             Err(Error::NotAuthorized("Password attempts exceeded".into()))
@@ -510,7 +515,7 @@ impl Domain {
                 if !Self::usable_factors_of(pool, &user).contains(&answer) {
                     return Err(Error::invalid(format!("{answer} is not an MFA method this user can use.")));
                 }
-                self.start_factor(pool, client, &user, answer).await
+                self.start_factor(pool, client, &user, answer, answer).await
             }
             "DEVICE_SRP_AUTH" => {
                 let key = required(responses, "DEVICE_KEY")?;
@@ -568,7 +573,8 @@ impl Domain {
         self.start_srp_for(pool, client, params, false).await
     }
 
-    /// `via_user_auth`: the PASSWORD_SRP choice of USER_AUTH, which ALLOW_USER_AUTH permits.
+    /// `via_user_auth`: the PASSWORD_SRP choice of USER_AUTH, which ALLOW_USER_AUTH permits and
+    /// whose SECRET_HASH was checked when USER_AUTH started.
     async fn start_srp_for(
         &self,
         pool: &UserPool,
@@ -589,7 +595,9 @@ impl Domain {
         let username = required(params, "USERNAME")?;
         let a_hex = required(params, "SRP_A")?;
         crate::srp::check_a(a_hex).map_err(|_| Error::invalid("SRP_A is not a valid SRP value."))?;
-        client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+        if !via_user_auth {
+            client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
+        }
         let found = self.find_user(pool, username).await?;
         let (user_key, user_id, record) = match &found {
             Some(u) => match &u.extra.srp {
@@ -725,27 +733,12 @@ impl Domain {
                 if param(&srp_params, "SRP_A").is_none() {
                     return Err(Error::invalid("PASSWORD_SRP needs SRP_A."));
                 }
-                // The secret hash, if any, was checked when USER_AUTH started.
-                srp_params.remove("SECRET_HASH");
-                let mut no_secret = client.clone();
-                no_secret.secret = None;
-                self.start_srp_for(pool, &no_secret, &srp_params, true).await
+                self.start_srp_for(pool, client, &srp_params, true).await
             }
             "EMAIL_OTP" | "SMS_OTP" => {
                 // The code goes out exactly as for the MFA factor; only the challenge name differs.
-                let (name, factor_name) = if factor == "EMAIL_OTP" {
-                    ("EMAIL_OTP", crate::mfa::EMAIL_OTP)
-                } else {
-                    ("SMS_OTP", crate::mfa::SMS_MFA)
-                };
-                let outcome = self.start_factor(pool, client, user, factor_name).await?;
-                match outcome {
-                    AuthOutcome::Challenge { parameters, .. } => {
-                        let session = Some(self.seal_challenge(pool, client, user, name)?);
-                        Ok(AuthOutcome::Challenge { name: name.into(), session, parameters })
-                    }
-                    other => Ok(other),
-                }
+                let mfa_factor = if factor == "EMAIL_OTP" { crate::mfa::EMAIL_OTP } else { crate::mfa::SMS_MFA };
+                self.start_factor(pool, client, user, mfa_factor, factor).await
             }
             other => Err(Error::invalid(format!("{other} is not a first factor Cognate supports yet."))),
         }

@@ -54,11 +54,6 @@ pub struct MfaSettings {
     pub totp_locked_until_ms: i64,
 }
 
-/// Wrong TOTP codes allowed before a lockout; the lockout then doubles from one second up to
-/// fifteen minutes, like the password lockout.
-const FREE_TOTP_FAILURES: i32 = 5;
-const MAX_TOTP_LOCKOUT_MS: i64 = 15 * 60 * 1000;
-
 /// The MFA challenges.
 pub const SMS_MFA: &str = "SMS_MFA";
 pub const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
@@ -243,10 +238,10 @@ impl Domain {
                 return Ok(Some(self.challenge(pool, client, user, "MFA_SETUP", params)?));
             }
             if pool.allows_sms_mfa() && user.attr("phone_number").is_some() {
-                return self.start_factor(pool, client, user, SMS_MFA).await.map(Some);
+                return self.start_factor(pool, client, user, SMS_MFA, SMS_MFA).await.map(Some);
             }
             if pool.allows_email_mfa() && user.attr("email").is_some() {
-                return self.start_factor(pool, client, user, EMAIL_OTP).await.map(Some);
+                return self.start_factor(pool, client, user, EMAIL_OTP, EMAIL_OTP).await.map(Some);
             }
             return Err(Error::invalid("The user pool requires MFA and the user has no way to receive it."));
         }
@@ -256,7 +251,7 @@ impl Domain {
             .find(|(name, f)| f.preferred && usable.contains(name))
             .map(|(name, _)| name);
         match (preferred, usable.as_slice()) {
-            (Some(name), _) | (None, &[name]) => self.start_factor(pool, client, user, name).await.map(Some),
+            (Some(name), _) | (None, &[name]) => self.start_factor(pool, client, user, name, name).await.map(Some),
             _ => {
                 let choices = serde_json::to_string(&usable).unwrap_or_else(|_| "[]".into());
                 let params = BTreeMap::from([("MFAS_CAN_CHOOSE".to_string(), choices)]);
@@ -278,16 +273,18 @@ impl Domain {
         Ok(AuthOutcome::Challenge { name: name.into(), session: Some(session), parameters })
     }
 
-    /// Issues the challenge for one factor (sending the code for SMS and email).
+    /// Issues the challenge for one factor (sending the code for SMS and email), named
+    /// `challenge` (the factor itself for MFA; SMS_OTP or EMAIL_OTP as a first factor).
     pub(crate) async fn start_factor(
         &self,
         pool: &UserPool,
         client: &Client,
         user: &User,
         factor: &str,
+        challenge: &str,
     ) -> Result<AuthOutcome> {
         match factor {
-            SOFTWARE_TOKEN_MFA => self.challenge(pool, client, user, SOFTWARE_TOKEN_MFA, BTreeMap::new()),
+            SOFTWARE_TOKEN_MFA => self.challenge(pool, client, user, challenge, BTreeMap::new()),
             SMS_MFA | EMAIL_OTP => {
                 let attr = if factor == SMS_MFA { "phone_number" } else { "email" };
                 let purpose = Purpose::Verify(format!("mfa:{attr}"));
@@ -297,7 +294,7 @@ impl Domain {
                     ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), delivery.medium.to_string()),
                     ("CODE_DELIVERY_DESTINATION".to_string(), mask(user.attr(attr).unwrap_or_default())),
                 ]);
-                self.challenge(pool, client, user, factor, params)
+                self.challenge(pool, client, user, challenge, params)
             }
             other => Err(Error::invalid(format!("{other} is not an MFA method."))),
         }
@@ -325,10 +322,7 @@ impl Domain {
                     _ => {
                         let mfa = &mut user.extra.mfa;
                         mfa.totp_failures = mfa.totp_failures.saturating_add(1);
-                        if mfa.totp_failures >= FREE_TOTP_FAILURES {
-                            let exp = u32::try_from(mfa.totp_failures - FREE_TOTP_FAILURES).unwrap_or(0).min(20);
-                            mfa.totp_locked_until_ms = now_ms + (1000i64 << exp).min(MAX_TOTP_LOCKOUT_MS);
-                        }
+                        mfa.totp_locked_until_ms = crate::auth::lockout_until(mfa.totp_failures, now_ms);
                         self.save_user(pool, user).await?;
                         Err(Error::CodeMismatch("Invalid code received for user".into()))
                     }

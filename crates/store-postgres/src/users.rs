@@ -15,9 +15,9 @@ use sqlx::{Postgres, QueryBuilder, Row, Transaction};
 /// The `UserRow` columns of a query over `users u`, read by `user_row`.
 macro_rules! user_columns {
     () => {
-        "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
-         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
-         u.document, \
+        concat!(
+            user_columns_plain!(base),
+            ", \
          ARRAY(SELECT x.attribute FROM user_index x WHERE x.pool_id = u.pool_id \
           AND x.username_key = u.username_key ORDER BY x.attribute, x.value) AS index_attributes, \
          ARRAY(SELECT x.value FROM user_index x WHERE x.pool_id = u.pool_id \
@@ -26,16 +26,25 @@ macro_rules! user_columns {
           AND x.username_key = u.username_key ORDER BY x.attribute, x.value) AS unique_attributes, \
          ARRAY(SELECT x.value FROM user_unique x WHERE x.pool_id = u.pool_id \
           AND x.username_key = u.username_key ORDER BY x.attribute, x.value) AS unique_values"
+        )
     };
 }
 
-/// The user columns without the index and unique pairs (decoded as empty).
+/// The user columns without the index and unique pairs (decoded as empty). `base` is the bare
+/// column list that `user_columns!` extends.
 macro_rules! user_columns_plain {
-    () => {
+    (base) => {
         "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
          u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
-         u.document, ARRAY[]::text[] AS index_attributes, ARRAY[]::text[] AS index_values, \
+         u.document"
+    };
+    () => {
+        concat!(
+            user_columns_plain!(base),
+            ", ",
+            "ARRAY[]::text[] AS index_attributes, ARRAY[]::text[] AS index_values, \
          ARRAY[]::text[] AS unique_attributes, ARRAY[]::text[] AS unique_values"
+        )
     };
 }
 

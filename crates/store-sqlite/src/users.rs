@@ -15,22 +15,27 @@ use sqlx::{QueryBuilder, Row, Transaction};
 /// The `UserRow` columns of a query over `users u`, read by `user_row`.
 macro_rules! user_columns {
     () => {
-        "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
-         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
-         u.document, \
+        concat!(
+            user_columns_plain!(base),
+            ", \
          (SELECT group_concat(hex(x.attribute) || ':' || hex(x.value), ',') FROM user_index x \
           WHERE x.pool_id = u.pool_id AND x.username_key = u.username_key) AS index_pairs, \
          (SELECT group_concat(hex(x.attribute) || ':' || hex(x.value), ',') FROM user_unique x \
           WHERE x.pool_id = u.pool_id AND x.username_key = u.username_key) AS unique_pairs"
+        )
     };
 }
 
-/// The user columns without the index and unique pairs (decoded as empty).
+/// The user columns without the index and unique pairs (decoded as empty). `base` is the bare
+/// column list that `user_columns!` extends.
 macro_rules! user_columns_plain {
-    () => {
+    (base) => {
         "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
          u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
-         u.document, NULL AS index_pairs, NULL AS unique_pairs"
+         u.document"
+    };
+    () => {
+        concat!(user_columns_plain!(base), ", ", "NULL AS index_pairs, NULL AS unique_pairs")
     };
 }
 
