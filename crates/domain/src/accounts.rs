@@ -6,8 +6,9 @@ use cognate_model::cognito_idp as m;
 
 use crate::Domain;
 use crate::clients::Client;
-use crate::codes::{Delivery, Purpose, Template};
+use crate::codes::{Delivery, Purpose, Template, code_mismatch};
 use crate::error::{Error, Result};
+use crate::limits::Subject;
 use crate::passwords::{check_policy, temporary_password};
 use crate::pools::UserPool;
 use crate::users::{NewUser, User, UserStatus, Writer, apply_attributes};
@@ -71,10 +72,27 @@ impl Domain {
         Ok((user, delivery))
     }
 
-    pub async fn confirm_sign_up(&self, pool: &UserPool, username: &str, code: &str) -> Result<User> {
-        let mut user = self.get_user(pool, username).await?;
+    /// ConfirmSignUp. When the client hides user existence, an unknown name and a user who is
+    /// not UNCONFIRMED get what a wrong code gets (counted against the guesses).
+    pub async fn confirm_sign_up(&self, pool: &UserPool, client: &Client, username: &str, code: &str) -> Result<User> {
+        let hides = client.prevents_user_existence_errors();
+        let mut user = match self.find_user(pool, username).await? {
+            Some(u) => u,
+            None if hides => {
+                self.check_decoy_code(pool, username, &Purpose::SignUp).await?;
+                return Err(code_mismatch());
+            }
+            None => return Err(Error::UserNotFound("Username/client id combination not found.".into())),
+        };
         if user.status != UserStatus::Unconfirmed {
-            return Err(Error::NotAuthorized("User cannot be confirmed. Current status is CONFIRMED".into()));
+            if hides {
+                self.admit_code_guess(pool, Subject::User(&user), &Purpose::SignUp.key()).await?;
+                return Err(code_mismatch());
+            }
+            return Err(Error::NotAuthorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            )));
         }
         self.check_code(pool, &user, &Purpose::SignUp, code).await?;
         user.status = UserStatus::Confirmed;
@@ -85,13 +103,27 @@ impl Domain {
         Ok(user)
     }
 
-    pub async fn resend_confirmation_code(&self, pool: &UserPool, username: &str) -> Result<Delivery> {
-        let user = self.get_user(pool, username).await?;
+    /// ResendConfirmationCode. When the client hides user existence, a name without an
+    /// unconfirmed user to send to gets a plausible delivery (and the same send limit).
+    pub async fn resend_confirmation_code(&self, pool: &UserPool, client: &Client, username: &str) -> Result<Delivery> {
+        let hides = client.prevents_user_existence_errors();
+        let user = match self.find_user(pool, username).await? {
+            Some(u) => u,
+            None if hides => return self.decoy_resend_confirmation(pool, username).await,
+            None => return Err(Error::UserNotFound("Username/client id combination not found.".into())),
+        };
         if user.status != UserStatus::Unconfirmed {
+            if hides {
+                return self.decoy_resend_confirmation(pool, username).await;
+            }
             return Err(Error::invalid("User is already confirmed."));
         }
-        let attr =
-            pool.verification_channel(&user).ok_or_else(|| Error::invalid("Auto verification not turned on."))?;
+        let Some(attr) = pool.verification_channel(&user) else {
+            if hides {
+                return self.decoy_resend_confirmation(pool, username).await;
+            }
+            return Err(Error::invalid("Auto verification not turned on."));
+        };
         let code = self.issue_code(pool, &user, &Purpose::SignUp).await?;
         self.deliver(pool, &user, attr, Template::Verification, &code, &Purpose::SignUp).await
     }
@@ -171,9 +203,8 @@ impl Domain {
             let days = pool.password_policy().and_then(|p| p.temporary_password_validity_days).unwrap_or(7);
             user.extra.temporary_password_expires_ms = Some(self.clock.now_ms() + i64::from(days) * 86_400_000);
         }
-        user.failed_attempts = 0;
-        user.locked_until_ms = 0;
-        self.save_user(pool, &mut user).await
+        self.save_user(pool, &mut user).await?;
+        self.clear_password_failures(pool, &user).await
     }
 
     /// ChangePassword (with an access token).
@@ -212,37 +243,61 @@ impl Domain {
         order.into_iter().find(|a| user.attr(a).is_some() && user.is_verified(a))
     }
 
-    /// ForgotPassword / AdminResetUserPassword's code.
-    pub async fn forgot_password(&self, pool: &UserPool, user: &User) -> Result<Delivery> {
+    /// ForgotPassword. When the client hides user existence, a name whose code could go nowhere
+    /// (no such user, disabled, nothing verified to send to) gets a plausible delivery and the
+    /// same send limit.
+    pub async fn forgot_password(&self, pool: &UserPool, client: &Client, name: &str) -> Result<Delivery> {
+        let hides = client.prevents_user_existence_errors();
+        let user = match self.find_user(pool, name).await? {
+            Some(u) => u,
+            None if hides => return self.decoy_forgot_password(pool, name).await,
+            None => return Err(Error::UserNotFound("Username/client id combination not found.".into())),
+        };
         if !user.is_enabled {
+            if hides {
+                return self.decoy_forgot_password(pool, name).await;
+            }
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        let attr = Self::recovery_channel(pool, user).ok_or_else(|| {
-            Error::invalid(
+        let Some(attr) = Self::recovery_channel(pool, &user) else {
+            if hides {
+                return self.decoy_forgot_password(pool, name).await;
+            }
+            return Err(Error::invalid(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
-            )
-        })?;
-        let code = self.issue_code(pool, user, &Purpose::ForgotPassword).await?;
-        self.deliver(pool, user, attr, Template::Verification, &code, &Purpose::ForgotPassword).await
+            ));
+        };
+        let code = self.issue_code(pool, &user, &Purpose::ForgotPassword).await?;
+        self.deliver(pool, &user, attr, Template::Verification, &code, &Purpose::ForgotPassword).await
     }
 
+    /// ConfirmForgotPassword. The new password is checked against the policy first (it says
+    /// nothing about the user, and a bad one must not use up the code); when the client hides user
+    /// existence, an unknown name gets what a wrong code gets.
     pub async fn confirm_forgot_password(
         &self,
         pool: &UserPool,
+        client: &Client,
         username: &str,
         code: &str,
         password: &str,
     ) -> Result<()> {
-        let mut user = self.get_user(pool, username).await?;
-        self.check_code(pool, &user, &Purpose::ForgotPassword, code).await?;
         Self::check_password_policy(pool, password)?;
+        let mut user = match self.find_user(pool, username).await? {
+            Some(u) => u,
+            None if client.prevents_user_existence_errors() => {
+                self.check_decoy_code(pool, username, &Purpose::ForgotPassword).await?;
+                return Err(code_mismatch());
+            }
+            None => return Err(Error::UserNotFound("Username/client id combination not found.".into())),
+        };
+        self.check_code(pool, &user, &Purpose::ForgotPassword, code).await?;
         self.set_password(pool, &mut user, password).await?;
         if matches!(user.status, UserStatus::ResetRequired | UserStatus::ForceChangePassword) {
             user.status = UserStatus::Confirmed;
         }
-        user.failed_attempts = 0;
-        user.locked_until_ms = 0;
-        self.save_user(pool, &mut user).await
+        self.save_user(pool, &mut user).await?;
+        self.clear_password_failures(pool, &user).await
     }
 
     /// AdminResetUserPassword: the user must reset before signing in again.

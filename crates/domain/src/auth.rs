@@ -20,15 +20,12 @@ use subtle::ConstantTimeEq as _;
 use crate::Domain;
 use crate::clients::Client;
 use crate::error::{Error, Result};
+use crate::limits::{Limit, Subject};
 use crate::passwords::check_policy;
 use crate::pools::UserPool;
 use crate::tokens::{AccessClaims, Grant, GroupClaim, new_id, new_refresh_token, refresh_token_hash};
 use crate::users::{User, UserStatus, Writer, apply_attributes};
 
-/// Failed passwords before Cognito starts locking a user out.
-const FREE_ATTEMPTS: i32 = 5;
-/// Longest lockout (Cognito: "up to a maximum of approximately 15 minutes").
-const MAX_LOCKOUT_MS: i64 = 15 * 60 * 1000;
 /// Scope of tokens issued through the API.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
@@ -91,6 +88,9 @@ struct SrpSession {
     /// For DEVICE_SRP_AUTH: the device being proven (`user_id_for_srp` is then its key).
     #[serde(default)]
     device_key: Option<String>,
+    /// The name the exchange was started with (an unknown user's limits are kept under it).
+    #[serde(default)]
+    name: String,
 }
 
 /// What a token issue belongs to.
@@ -114,14 +114,27 @@ impl<'a> Issue<'a> {
 /// How long a SECRET_BLOCK, and a TIMESTAMP's distance from the clock, may be.
 const SRP_WINDOW_MS: i64 = 5 * 60 * 1000;
 
-/// The sealed state of an open challenge.
+/// The sealed state of an open challenge. `nonce` names it in the store when it is used: every
+/// session answers once.
 #[derive(Serialize, Deserialize)]
-struct ChallengeSession {
+pub(crate) struct ChallengeSession {
     pool_id: String,
     client_id: String,
     user_key: String,
     challenge: String,
     expires_ms: i64,
+    nonce: String,
+    /// For an unknown user's decoy session (`user_key` is then empty): the name it began with.
+    #[serde(default)]
+    decoy: Option<String>,
+}
+
+/// The MFA_SETUP session after AssociateSoftwareToken, and after VerifySoftwareToken.
+pub(crate) const MFA_SETUP_ASSOCIATED: &str = "MFA_SETUP#associated";
+pub(crate) const MFA_SETUP_VERIFIED: &str = "MFA_SETUP#verified";
+
+fn expired_session() -> Error {
+    Error::NotAuthorized("Invalid session for the user, session is expired.".into())
 }
 
 fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Option<&'a str> {
@@ -184,18 +197,16 @@ impl Client {
     }
 }
 
-/// Cognito's lockout after `failures` wrong secrets in a row: none for the first four, then one
-/// second, doubling with each further failure, up to about fifteen minutes. 0 means not locked.
-pub(crate) fn lockout_until(failures: i32, now_ms: i64) -> i64 {
-    if failures < FREE_ATTEMPTS {
-        return 0;
-    }
-    let exp = u32::try_from(failures - FREE_ATTEMPTS).unwrap_or(0).min(20);
-    now_ms + (1000i64 << exp).min(MAX_LOCKOUT_MS)
-}
-
 fn incorrect() -> Error {
     Error::NotAuthorized("Incorrect username or password.".into())
+}
+
+fn invalid_refresh_token() -> Error {
+    Error::NotAuthorized("Invalid Refresh Token".into())
+}
+
+fn attempts_exceeded() -> Error {
+    Error::NotAuthorized("Password attempts exceeded".into())
 }
 
 impl Domain {
@@ -210,8 +221,9 @@ impl Domain {
         Ok((pool, Client::from_store(row)?))
     }
 
-    /// The user to sign in, or the Cognito error for an unknown one (after equal work when the
-    /// client hides user existence).
+    /// The user to sign in, or the Cognito error for an unknown one. When the client hides user
+    /// existence, an unknown name with a password costs the same work (a counted guess and a
+    /// hash) and meets the same lockout as a known one.
     async fn user_for_sign_in(
         &self,
         pool: &UserPool,
@@ -219,48 +231,26 @@ impl Domain {
         username: &str,
         password: Option<&str>,
     ) -> Result<User> {
-        match self.find_user(pool, username).await? {
-            Some(u) => Ok(u),
-            None => {
-                if let Some(p) = password {
-                    self.passwords.verify(p, None).await?;
-                }
-                if client.prevents_user_existence_errors() {
-                    Err(incorrect())
-                } else {
-                    Err(Error::UserNotFound("User does not exist.".into()))
-                }
-            }
+        if let Some(u) = self.find_user(pool, username).await? {
+            return Ok(u);
         }
+        if !client.prevents_user_existence_errors() {
+            if let Some(p) = password {
+                self.passwords.verify(p, None).await?;
+            }
+            return Err(Error::UserNotFound("User does not exist.".into()));
+        }
+        if let Some(p) = password {
+            self.decoy_password(pool, username, p).await?;
+        }
+        Err(incorrect())
     }
 
-    /// Verifies a password with lockout bookkeeping.
+    /// Verifies a password under the lockout: the guess is counted before the hash is checked.
     async fn check_password(&self, pool: &UserPool, user: &User, password: &str) -> Result<()> {
-        if user.locked_until_ms > self.clock.now_ms() {
-            return Err(Error::NotAuthorized("Password attempts exceeded".into()));
-        }
-        let is_correct = self.passwords.verify(password, user.password_hash.as_deref()).await?;
-        self.record_password_result(pool, user, is_correct).await
-    }
-
-    /// Lockout bookkeeping after a password (or SRP proof) check: resets the counter on success,
-    /// and past five failures locks the user out for a doubling time.
-    async fn record_password_result(&self, pool: &UserPool, user: &User, is_correct: bool) -> Result<()> {
-        let now = self.clock.now_ms();
-        if is_correct {
-            if user.failed_attempts != 0 {
-                self.store.set_login_failures(&pool.id, &user.key, 0, 0).await?;
-            }
-            return Ok(());
-        }
-        let failed = user.failed_attempts.saturating_add(1);
-        let locked_until = lockout_until(failed, now);
-        self.store.set_login_failures(&pool.id, &user.key, failed, locked_until).await?;
-        if failed > FREE_ATTEMPTS {
-            Err(Error::NotAuthorized("Password attempts exceeded".into()))
-        } else {
-            Err(incorrect())
-        }
+        let admitted = self.admit_guess(pool, Subject::User(user), Limit::Password, attempts_exceeded).await?;
+        let is_right = self.passwords.verify(password, user.password_hash.as_deref()).await?;
+        self.settle_guess(admitted, is_right, incorrect(), attempts_exceeded).await
     }
 
     /// InitiateAuth (`is_admin` false) and AdminInitiateAuth (true).
@@ -411,17 +401,33 @@ impl Domain {
         Ok(AuthOutcome::Tokens(self.issue(pool, client, user, how).await?))
     }
 
-    /// Opens a challenge `Session`: its pool, client, user and challenge name.
-    pub async fn open_challenge(&self, session: &str) -> Result<(UserPool, Client, User, String)> {
-        let expired = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
-        let s: ChallengeSession = self.sessions.open(session).ok_or_else(expired)?;
-        if s.expires_ms <= self.clock.now_ms() {
-            return Err(expired());
+    /// Opens a challenge `Session` that must be for `challenge`: its pool, client, user and sealed
+    /// state (to claim once it is used).
+    pub(crate) async fn open_session(
+        &self,
+        session: &str,
+        challenge: &str,
+    ) -> Result<(UserPool, Client, User, ChallengeSession)> {
+        let s: ChallengeSession = self.sessions.open(session).ok_or_else(expired_session)?;
+        if s.expires_ms <= self.clock.now_ms() || s.challenge != challenge || s.decoy.is_some() {
+            return Err(expired_session());
         }
-        let pool = self.get_user_pool(&s.pool_id).await.map_err(|_| expired())?;
-        let client = self.get_client(&s.pool_id, &s.client_id).await.map_err(|_| expired())?;
-        let user = self.user_by_key(&pool, &s.user_key).await.map_err(|_| expired())?;
-        Ok((pool, client, user, s.challenge))
+        let pool = self.get_user_pool(&s.pool_id).await.map_err(|_| expired_session())?;
+        let client = self.get_client(&s.pool_id, &s.client_id).await.map_err(|_| expired_session())?;
+        let user = self.user_by_key(&pool, &s.user_key).await.map_err(|_| expired_session())?;
+        Ok((pool, client, user, s))
+    }
+
+    /// Marks a session used, on every node: it answers exactly once. Called when an answer
+    /// succeeds, before anything it unlocks happens (a wrong answer leaves it open, bounded by
+    /// the limit on guesses).
+    pub(crate) async fn claim_session(&self, s: &ChallengeSession) -> Result<()> {
+        let key = format!("session:{}", s.nonce);
+        if self.store.claim_once(&key, s.expires_ms, self.clock.now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Error::NotAuthorized("Invalid session for the user, session can only be used once.".into()))
+        }
     }
 
     pub(crate) fn seal_challenge(
@@ -438,6 +444,23 @@ impl Domain {
             user_key: user.key.clone(),
             challenge: challenge.into(),
             expires_ms: self.clock.now_ms() + minutes * 60_000,
+            nonce: new_id(),
+            decoy: None,
+        };
+        self.sessions.seal(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a session")))
+    }
+
+    /// A session for an unknown user's decoy challenge (see `decoys`), alike to a real one.
+    pub(crate) fn seal_decoy(&self, pool: &UserPool, client: &Client, name: &str, challenge: &str) -> Result<String> {
+        let minutes = i64::from(client.settings.auth_session_validity.unwrap_or(3));
+        let s = ChallengeSession {
+            pool_id: pool.id.clone(),
+            client_id: client.client_id.clone(),
+            user_key: String::new(),
+            challenge: challenge.into(),
+            expires_ms: self.clock.now_ms() + minutes * 60_000,
+            nonce: new_id(),
+            decoy: Some(name.to_string()),
         };
         self.sessions.seal(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a session")))
     }
@@ -454,13 +477,19 @@ impl Domain {
         if challenge == "PASSWORD_VERIFIER" || challenge == "DEVICE_PASSWORD_VERIFIER" {
             return self.finish_srp(pool, client, responses).await;
         }
-        let expired = || Error::NotAuthorized("Invalid session for the user, session is expired.".into());
+        let expired = expired_session;
         let s: ChallengeSession = session.and_then(|t| self.sessions.open(t)).ok_or_else(expired)?;
         if s.pool_id != pool.id || s.client_id != client.client_id || s.expires_ms <= self.clock.now_ms() {
             return Err(expired());
         }
-        if s.challenge != challenge {
-            return Err(Error::invalid(format!("The session is for the {} challenge.", s.challenge)));
+        // MFA_SETUP is answered with the session VerifySoftwareToken handed back.
+        let expected = if challenge == "MFA_SETUP" { MFA_SETUP_VERIFIED } else { challenge };
+        if s.challenge != expected {
+            return Err(Error::invalid(format!("The session is not for the {challenge} challenge.")));
+        }
+        if let Some(name) = &s.decoy {
+            client.check_secret_hash(param(responses, "USERNAME").unwrap_or(name), param(responses, "SECRET_HASH"))?;
+            return self.respond_as_decoy(pool, client, &s, name, challenge, responses).await;
         }
         let mut user = self.user_by_key(pool, &s.user_key).await.map_err(|_| expired())?;
         client.check_secret_hash(
@@ -478,6 +507,7 @@ impl Domain {
                     .collect();
                 apply_attributes(pool, &mut user, &changes, Writer::Client(client), false)?;
                 crate::users::check_required(pool, &user)?;
+                self.claim_session(&s).await?;
                 self.set_password(pool, &mut user, new_password).await?;
                 user.status = UserStatus::Confirmed;
                 user.extra.temporary_password_expires_ms = None;
@@ -496,6 +526,7 @@ impl Domain {
                 if !user.is_enabled {
                     return Err(Error::NotAuthorized("User is disabled.".into()));
                 }
+                self.claim_session(&s).await?;
                 self.sign_in(pool, client, &user).await
             }
             "SELECT_CHALLENGE" => {
@@ -503,11 +534,13 @@ impl Domain {
                 if !Self::first_factors(pool, &user).contains(&answer) {
                     return Err(Error::invalid(format!("{answer} is not a challenge this user can choose.")));
                 }
+                self.claim_session(&s).await?;
                 self.begin_first_factor(pool, client, &user, answer, responses).await
             }
             "PASSWORD" => {
                 let password = required(responses, "PASSWORD")?;
                 self.check_password(pool, &user, password).await?;
+                self.claim_session(&s).await?;
                 self.after_password(pool, client, user, param(responses, "DEVICE_KEY")).await
             }
             "SELECT_MFA_TYPE" => {
@@ -515,6 +548,7 @@ impl Domain {
                 if !Self::usable_factors_of(pool, &user).contains(&answer) {
                     return Err(Error::invalid(format!("{answer} is not an MFA method this user can use.")));
                 }
+                self.claim_session(&s).await?;
                 self.start_factor(pool, client, &user, answer, answer).await
             }
             "DEVICE_SRP_AUTH" => {
@@ -522,6 +556,7 @@ impl Domain {
                 let a_hex = required(responses, "SRP_A")?;
                 crate::srp::check_a(a_hex).map_err(|_| Error::invalid("SRP_A is not a valid SRP value."))?;
                 let device = self.get_device(pool, &user, key).await?;
+                self.claim_session(&s).await?;
                 let verifier =
                     device.verifier_hex.clone().ok_or_else(|| Error::invalid("The device is not confirmed."))?;
                 let challenge = tokio::task::spawn_blocking(move || crate::srp::server_challenge(&verifier))
@@ -539,6 +574,7 @@ impl Domain {
                     expires_ms: self.clock.now_ms() + SRP_WINDOW_MS,
                     nonce: new_id(),
                     device_key: Some(device.key.clone()),
+                    name: user.username.clone(),
                 };
                 let block = self
                     .sessions
@@ -553,6 +589,7 @@ impl Domain {
                 if !user.extra.mfa.totp.enabled || user.extra.mfa.totp_secret.is_none() {
                     return Err(Error::invalid("Verify a software token before answering MFA_SETUP."));
                 }
+                self.claim_session(&s).await?;
                 self.sign_in(pool, client, &user).await
             }
             other => Err(Error::invalid(format!(
@@ -571,6 +608,16 @@ impl Domain {
         params: &BTreeMap<String, String>,
     ) -> Result<AuthOutcome> {
         self.start_srp_for(pool, client, params, false).await
+    }
+
+    /// The PASSWORD_SRP choice of USER_AUTH.
+    pub(crate) async fn start_srp_via_user_auth(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        params: &BTreeMap<String, String>,
+    ) -> Result<AuthOutcome> {
+        self.start_srp_for(pool, client, params, true).await
     }
 
     /// `via_user_auth`: the PASSWORD_SRP choice of USER_AUTH, which ALLOW_USER_AUTH permits and
@@ -605,7 +652,7 @@ impl Domain {
                 None => (None, u.username.clone(), self.decoy_srp_record(pool, username)?),
             },
             None if client.prevents_user_existence_errors() => {
-                (None, username.to_string(), self.decoy_srp_record(pool, username)?)
+                (None, self.decoy_user_id(pool, username)?, self.decoy_srp_record(pool, username)?)
             }
             None => return Err(Error::UserNotFound("User does not exist.".into())),
         };
@@ -625,6 +672,7 @@ impl Domain {
             expires_ms: self.clock.now_ms() + SRP_WINDOW_MS,
             nonce: new_id(),
             device_key: None,
+            name: username.to_string(),
         };
         let secret_block = self
             .sessions
@@ -689,12 +737,22 @@ impl Domain {
         }
         let username = required(params, "USERNAME")?;
         client.check_secret_hash(username, param(params, "SECRET_HASH"))?;
-        let user = self.user_for_sign_in(pool, client, username, None).await?;
-        if user.status == UserStatus::Unconfirmed {
+        let hides_users = client.prevents_user_existence_errors();
+        let user = match self.find_user(pool, username).await? {
+            Some(u) => u,
+            None if hides_users => return self.decoy_user_auth(pool, client, username, params).await,
+            None => return Err(Error::UserNotFound("User does not exist.".into())),
+        };
+        // When users are hidden, an unconfirmed user learns so only after proving a factor, as
+        // in the password flows.
+        if user.status == UserStatus::Unconfirmed && !hides_users {
             return Err(Error::UserNotConfirmed("User is not confirmed.".into()));
         }
         let available = Self::first_factors(pool, &user);
         if available.is_empty() {
+            if hides_users {
+                return self.decoy_user_auth(pool, client, username, params).await;
+            }
             return Err(Error::invalid("The user has no sign-in factor the user pool allows."));
         }
         if let Some(preferred) = param(params, "PREFERRED_CHALLENGE")
@@ -744,16 +802,37 @@ impl Domain {
         }
     }
 
-    /// A stable decoy salt and verifier for a name that has no SRP record.
-    fn decoy_srp_record(&self, pool: &UserPool, username: &str) -> Result<crate::users::SrpRecord> {
+    /// A keyed hash of a name in a pool: the same at every attempt, unknowable without the
+    /// deployment secret. Decoys for unknown users are derived from it.
+    pub(crate) fn decoy_seed(&self, pool: &UserPool, purpose: &str, name: &str) -> Result<[u8; 32]> {
         let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.code_key)
             .map_err(|e| Error::Internal(anyhow::anyhow!("decoy key: {e}")))?;
-        mac.update(pool.id.as_bytes());
-        mac.update(&[0]);
-        mac.update(username.as_bytes());
-        let seed: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-        let v = crate::srp::make_verifier(crate::srp::pool_name(&pool.id), username, &seed);
-        Ok(crate::users::SrpRecord { salt_hex: seed[..32].to_string(), verifier_hex: v.verifier_hex })
+        for part in [purpose, pool.id.as_str(), pool.username_key(name).as_str()] {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
+        }
+        Ok(mac.finalize().into_bytes().into())
+    }
+
+    /// A stable decoy salt and verifier for a name that has no SRP record.
+    fn decoy_srp_record(&self, pool: &UserPool, username: &str) -> Result<crate::users::SrpRecord> {
+        let v = crate::srp::decoy_verifier(&self.decoy_seed(pool, "srp", username)?);
+        Ok(crate::users::SrpRecord { salt_hex: v.salt_hex, verifier_hex: v.verifier_hex })
+    }
+
+    /// The USER_ID_FOR_SRP an unknown name gets: where a known user's would be an internal ID
+    /// rather than the name typed (email or phone as username or alias), a stable UUID-shaped
+    /// decoy; otherwise the name itself, as a known user's username is.
+    pub(crate) fn decoy_user_id(&self, pool: &UserPool, name: &str) -> Result<String> {
+        let is_alias_shaped = (name.contains('@') && pool.has_alias("email"))
+            || (name.starts_with('+') && pool.has_alias("phone_number"));
+        if pool.settings.username_attributes.is_empty() && !is_alias_shaped {
+            return Ok(name.to_string());
+        }
+        let seed = self.decoy_seed(pool, "user-id", name)?;
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&seed[..16]);
+        Ok(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
     }
 
     /// USER_SRP_AUTH, second step: open the SECRET_BLOCK (once, on any node), check the
@@ -784,13 +863,16 @@ impl Domain {
         if !self.store.claim_once(&format!("srp:{}", s.nonce), s.expires_ms, now).await? {
             return Err(Error::NotAuthorized("The SECRET_BLOCK has already been used.".into()));
         }
-        let Some(key) = &s.user_key else {
-            return Err(incorrect());
+        let user = match &s.user_key {
+            Some(key) => self.user_by_key(pool, key).await.map_err(|_| incorrect())?,
+            None => {
+                // A decoy exchange: counted like a real one, and it can only fail.
+                let subject = Subject::Unknown(&s.name);
+                let admitted = self.admit_guess(pool, subject, Limit::Password, attempts_exceeded).await?;
+                self.settle_guess(admitted, false, incorrect(), attempts_exceeded).await?;
+                return Err(incorrect());
+            }
         };
-        let user = self.user_by_key(pool, key).await.map_err(|_| incorrect())?;
-        if user.locked_until_ms > now {
-            return Err(Error::NotAuthorized("Password attempts exceeded".into()));
-        }
         let mut device = match &s.device_key {
             Some(key) => Some(self.get_device(pool, &user, key).await.map_err(|_| incorrect())?),
             None => None,
@@ -809,6 +891,12 @@ impl Domain {
         let (user_id, a_hex) = (s.user_id_for_srp.clone(), s.a_hex.clone());
         let challenge = crate::srp::ServerChallenge { b_hex: s.b_hex.clone(), big_b_hex: s.big_b_hex.clone() };
         let (block, signature, timestamp) = (block.to_string(), signature.to_string(), timestamp.to_string());
+        // The proof is counted before it is checked, as a password is; a device proves itself
+        // after the user's password was already checked, so it is not.
+        let admitted = match device {
+            Some(_) => None,
+            None => Some(self.admit_guess(pool, Subject::User(&user), Limit::Password, attempts_exceeded).await?),
+        };
         let is_correct = tokio::task::spawn_blocking(move || {
             let claim = crate::srp::PasswordClaim {
                 name: &name,
@@ -828,7 +916,9 @@ impl Domain {
             self.touch_device(pool, &user, d).await?;
             return self.sign_in_with_device(pool, client, &user, &d.key).await;
         }
-        self.record_password_result(pool, &user, is_correct).await?;
+        if let Some(admitted) = admitted {
+            self.settle_guess(admitted, is_correct, incorrect(), attempts_exceeded).await?;
+        }
         self.after_password(pool, client, user, param(responses, "DEVICE_KEY")).await
     }
 
@@ -913,6 +1003,7 @@ impl Domain {
                 issued_ms: now_ms,
                 expires_ms: now_ms + client.settings.refresh_token_seconds() * 1000,
                 revoked_ms: None,
+                rotated_ms: None,
             })
             .await?;
         Ok(token)
@@ -925,7 +1016,7 @@ impl Domain {
         client: &Client,
         token: &str,
     ) -> Result<(RefreshTokenRow, User)> {
-        let invalid = || Error::NotAuthorized("Invalid Refresh Token".into());
+        let invalid = invalid_refresh_token;
         let row = self.store.find_refresh_token(&refresh_token_hash(token)).await?.ok_or_else(invalid)?;
         if row.pool_id != pool.id || row.client_id != client.client_id {
             return Err(invalid());
@@ -936,6 +1027,7 @@ impl Domain {
         if row.expires_ms <= self.clock.now_ms() {
             return Err(Error::NotAuthorized("Refresh Token has expired".into()));
         }
+        self.check_grace(client, &row, self.clock.now_ms())?;
         let user = self.user_by_key(pool, &row.username_key).await.map_err(|_| invalid())?;
         if !user.is_enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
@@ -947,7 +1039,10 @@ impl Domain {
     }
 
     /// GetTokensFromRefreshToken: new ID and access tokens, and with rotation enabled a new
-    /// refresh token (the old one is revoked).
+    /// refresh token. Rotation is one atomic step: the store marks the old token rotated for
+    /// exactly one caller, and only that caller gets tokens. With the client's
+    /// `RetryGracePeriodSeconds` (Cognito's grace for lost responses, 0 to 60 s), the rotated
+    /// token keeps working for that long, and each use within it gets a new refresh token.
     pub async fn tokens_from_refresh_token(
         &self,
         pool: &UserPool,
@@ -957,15 +1052,35 @@ impl Domain {
     ) -> Result<AuthResult> {
         client.check_client_secret(client_secret)?;
         let (row, user) = self.refresh_token_owner(pool, client, token).await?;
-        let is_rotating =
-            client.settings.refresh_token_rotation.as_ref().map(|r| &r.feature) == Some(&m::FeatureType::Enabled);
-        let mut result = self.issue(pool, client, &user, Issue::refresh(&row)).await?;
-        if is_rotating {
-            let now = self.clock.now_ms();
-            result.refresh_token = Some(self.store_refresh_token(pool, client, &user, &row.origin_jti, now).await?);
-            self.store.revoke_refresh_token(&row.token_sha256, now).await?;
+        let rotation = client.settings.refresh_token_rotation.as_ref();
+        let is_rotating = rotation.map(|r| &r.feature) == Some(&m::FeatureType::Enabled);
+        if !is_rotating {
+            return self.issue(pool, client, &user, Issue::refresh(&row)).await;
         }
+        let now = self.clock.now_ms();
+        if row.rotated_ms.is_none() && !self.store.rotate_refresh_token(&row.token_sha256, now).await? {
+            // Another request rotated it first: this one sees a rotated token, as it would have a
+            // moment later.
+            let row = self.store.find_refresh_token(&row.token_sha256).await?.ok_or_else(invalid_refresh_token)?;
+            self.check_grace(client, &row, now)?;
+        }
+        let mut result = self.issue(pool, client, &user, Issue::refresh(&row)).await?;
+        result.refresh_token = Some(self.store_refresh_token(pool, client, &user, &row.origin_jti, now).await?);
         Ok(result)
+    }
+
+    /// A rotated refresh token still works inside the client's retry grace period.
+    fn check_grace(&self, client: &Client, row: &RefreshTokenRow, now: i64) -> Result<()> {
+        let grace_ms = client
+            .settings
+            .refresh_token_rotation
+            .as_ref()
+            .and_then(|r| r.retry_grace_period_seconds)
+            .map_or(0, |s| i64::from(s.clamp(0, 60)) * 1000);
+        match row.rotated_ms {
+            Some(at) if now >= at + grace_ms => Err(Error::NotAuthorized("Refresh Token has been revoked".into())),
+            _ => Ok(()),
+        }
     }
 
     /// RevokeToken: ends the sign-in a refresh token belongs to, with its access tokens.
@@ -995,14 +1110,18 @@ impl Domain {
     pub async fn global_sign_out(&self, pool: &UserPool, user: &mut User) -> Result<()> {
         let now = self.clock.now_ms();
         self.store.revoke_user_tokens(&pool.id, &user.key, now).await?;
-        // Tokens carry whole seconds: everything issued up to this second is out.
-        user.tokens_valid_after_ms = (now / 1000 + 1) * 1000;
+        // Refresh tokens record their issue time in milliseconds and are compared exactly.
+        // Access tokens carry whole seconds (`iat`): one from an earlier second is out here; one
+        // from this very second is out if its sign-in was revoked above, which is exact.
+        user.tokens_valid_after_ms = now;
         self.save_user(pool, user).await
     }
 
-    /// Deletes refresh tokens that have expired; returns how many.
+    /// Deletes refresh tokens and attempt counters that have expired; returns how many.
     pub async fn purge_expired_tokens(&self) -> Result<u64> {
-        Ok(self.store.delete_expired_refresh_tokens(self.clock.now_ms()).await?)
+        let now = self.clock.now_ms();
+        let tokens = self.store.delete_expired_refresh_tokens(now).await?;
+        Ok(tokens + self.store.delete_expired_counters(now).await?)
     }
 
     /// The pool, user and claims of a valid access token for self-service operations.
@@ -1037,7 +1156,7 @@ impl Domain {
         if !user.is_enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        if claims.iat * 1000 < user.tokens_valid_after_ms || is_revoked {
+        if (claims.iat + 1) * 1000 <= user.tokens_valid_after_ms || is_revoked {
             return Err(Error::NotAuthorized("Access Token has been revoked".into()));
         }
         Ok((pool_id, user, claims))

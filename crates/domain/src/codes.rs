@@ -14,14 +14,14 @@ use subtle::ConstantTimeEq as _;
 
 use crate::Domain;
 use crate::error::{Error, Result};
+use crate::limits::Subject;
 use crate::pools::UserPool;
 use crate::users::{User, mask};
 
-/// Wrong guesses allowed before a code is void.
-const MAX_ATTEMPTS: i32 = 5;
-/// Codes sent per purpose per window.
-const MAX_SENDS: i32 = 5;
-const SEND_WINDOW_MS: i64 = 3_600_000;
+/// The answer to a wrong code.
+pub(crate) fn code_mismatch() -> Error {
+    Error::CodeMismatch("Invalid verification code provided, please try again.".into())
+}
 
 /// What a code is for; also its store key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Purpose::SignUp => "signup".into(),
             Purpose::ForgotPassword => "forgot_password".into(),
@@ -88,14 +88,7 @@ impl Domain {
     pub async fn issue_code(&self, pool: &UserPool, user: &User, purpose: &Purpose) -> Result<String> {
         let now = self.clock.now_ms();
         let key = purpose.key();
-        let previous = self.store.find_code(&pool.id, &user.key, &key).await?;
-        let (sent_count, window_start_ms) = match &previous {
-            Some(p) if now - p.window_start_ms < SEND_WINDOW_MS => (p.sent_count + 1, p.window_start_ms),
-            _ => (1, now),
-        };
-        if sent_count > MAX_SENDS {
-            return Err(Error::LimitExceeded("Attempt limit exceeded, please try after some time.".into()));
-        }
+        self.count_code_send(pool, Subject::User(user), &key).await?;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let row = CodeRow {
             pool_id: pool.id.clone(),
@@ -103,35 +96,43 @@ impl Domain {
             purpose: key.clone(),
             code_hash: self.code_hash(&pool.id, &user.key, &key, &code)?,
             expires_ms: now + purpose.ttl_ms(),
-            attempts: 0,
-            sent_count,
-            window_start_ms,
         };
         self.store.put_code(&row).await?;
         Ok(code)
     }
 
-    /// Checks and consumes a code.
+    /// What `issue_code` costs and counts, for a name no user has (the code goes nowhere).
+    pub(crate) async fn issue_decoy_code(&self, pool: &UserPool, name: &str, purpose: &Purpose) -> Result<()> {
+        self.count_code_send(pool, Subject::Unknown(name), &purpose.key()).await
+    }
+
+    /// Checks and consumes a code. The guess is counted before it is checked, and the code is
+    /// taken from the store by the one request that gets it right.
     pub async fn check_code(&self, pool: &UserPool, user: &User, purpose: &Purpose, code: &str) -> Result<()> {
         let key = purpose.key();
-        let mismatch = || Error::CodeMismatch("Invalid verification code provided, please try again.".into());
+        let guesses = self.admit_code_guess(pool, Subject::User(user), &key).await?;
         let Some(row) = self.store.find_code(&pool.id, &user.key, &key).await? else {
-            return Err(mismatch());
+            return Err(code_mismatch());
         };
-        if row.attempts >= MAX_ATTEMPTS {
-            return Err(Error::LimitExceeded("Attempt limit exceeded, please try after some time.".into()));
-        }
         let expected = self.code_hash(&pool.id, &user.key, &key, code.trim())?;
         if !bool::from(expected.as_bytes().ct_eq(row.code_hash.as_bytes())) {
-            self.store.add_code_attempt(&pool.id, &user.key, &key).await?;
-            return Err(mismatch());
+            return Err(code_mismatch());
         }
         if row.expires_ms <= self.clock.now_ms() {
             self.store.delete_code(&pool.id, &user.key, &key).await?;
             return Err(Error::ExpiredCode("Invalid code provided, please request a code again.".into()));
         }
-        self.store.delete_code(&pool.id, &user.key, &key).await?;
+        if !self.store.take_code(&pool.id, &user.key, &key, &row.code_hash).await? {
+            return Err(code_mismatch());
+        }
+        self.store.reset_counter(&guesses).await?;
         Ok(())
+    }
+
+    /// What `check_code` costs and counts, for a name no user has: a code that never matches.
+    pub(crate) async fn check_decoy_code(&self, pool: &UserPool, name: &str, purpose: &Purpose) -> Result<()> {
+        self.admit_code_guess(pool, Subject::Unknown(name), &purpose.key()).await?;
+        Err(code_mismatch())
     }
 
     /// Sends `code` to the user's `attribute` (`email` or `phone_number`) with the pool's template.

@@ -14,10 +14,11 @@ use subtle::ConstantTimeEq as _;
 use totp_rs::{Algorithm, TOTP};
 
 use crate::Domain;
-use crate::auth::AuthOutcome;
+use crate::auth::{AuthOutcome, MFA_SETUP_ASSOCIATED, MFA_SETUP_VERIFIED};
 use crate::clients::Client;
 use crate::codes::{Purpose, Template};
 use crate::error::{Error, Result};
+use crate::limits::{Limit, Subject};
 use crate::pools::UserPool;
 use crate::users::{User, mask};
 
@@ -45,19 +46,16 @@ pub struct MfaSettings {
     pub pending_totp_secret: Option<String>,
     /// The last TOTP step accepted (codes at or before it are refused).
     pub totp_last_step: i64,
-    /// Wrong TOTP codes in a row, and the end of the lockout they caused. Only a correct code
-    /// resets them (a correct password does not), so the six digits cannot be guessed by cycling
-    /// sign-ins.
-    #[serde(default)]
-    pub totp_failures: i32,
-    #[serde(default)]
-    pub totp_locked_until_ms: i64,
 }
 
 /// The MFA challenges.
 pub const SMS_MFA: &str = "SMS_MFA";
 pub const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
 pub const EMAIL_OTP: &str = "EMAIL_OTP";
+
+fn totp_locked() -> Error {
+    Error::NotAuthorized("Too many invalid codes; try again later.".into())
+}
 
 fn totp(secret: &[u8]) -> Result<TOTP> {
     TOTP::new(Algorithm::SHA1, 6, 1, STEP_SECONDS, secret.to_vec())
@@ -137,6 +135,12 @@ impl Domain {
     /// VerifySoftwareToken: the first code from the authenticator app turns the pending secret
     /// into the user's software token and enables TOTP MFA.
     pub async fn verify_software_token(&self, pool: &UserPool, user: &mut User, code: &str) -> Result<()> {
+        let (sealed, step) = self.check_pending_totp(user, code)?;
+        self.bind_totp(pool, user, sealed, step).await
+    }
+
+    /// The pending secret and the step `code` matches, or the error for a wrong code.
+    fn check_pending_totp(&self, user: &User, code: &str) -> Result<(String, i64)> {
         let sealed = user
             .extra
             .mfa
@@ -146,12 +150,37 @@ impl Domain {
         let secret = self.open_totp_secret(&sealed)?;
         let now = self.clock.now_ms() / 1000;
         let step = matching_step(&secret, code, now)?.ok_or_else(|| Error::CodeMismatch("Code mismatch".into()))?;
+        Ok((sealed, step))
+    }
+
+    async fn bind_totp(&self, pool: &UserPool, user: &mut User, sealed: String, step: i64) -> Result<()> {
         let mfa = &mut user.extra.mfa;
         mfa.totp_secret = Some(sealed);
         mfa.pending_totp_secret = None;
         mfa.totp_last_step = step;
         mfa.totp.enabled = true;
         self.save_user(pool, user).await
+    }
+
+    /// AssociateSoftwareToken with the `Session` of an MFA_SETUP challenge: uses the session up
+    /// and hands back the secret with the session VerifySoftwareToken takes.
+    pub async fn associate_software_token_in_setup(&self, session: &str) -> Result<(String, String)> {
+        let (pool, client, mut user, s) = self.open_session(session, "MFA_SETUP").await?;
+        self.claim_session(&s).await?;
+        let secret = self.associate_software_token(&pool, &mut user).await?;
+        let next = self.seal_challenge(&pool, &client, &user, MFA_SETUP_ASSOCIATED)?;
+        Ok((secret, next))
+    }
+
+    /// VerifySoftwareToken with the session AssociateSoftwareToken handed back: a right code
+    /// uses the session up, binds the secret and hands back the session that answers MFA_SETUP.
+    /// A wrong code leaves the session as it was.
+    pub async fn verify_software_token_in_setup(&self, session: &str, code: &str) -> Result<String> {
+        let (pool, client, mut user, s) = self.open_session(session, MFA_SETUP_ASSOCIATED).await?;
+        let (sealed, step) = self.check_pending_totp(&user, code)?;
+        self.claim_session(&s).await?;
+        self.bind_totp(&pool, &mut user, sealed, step).await?;
+        self.seal_challenge(&pool, &client, &user, MFA_SETUP_VERIFIED)
     }
 
     /// SetUserMFAPreference / AdminSetUserMFAPreference.
@@ -305,28 +334,28 @@ impl Domain {
         match factor {
             SOFTWARE_TOKEN_MFA => {
                 let sealed = user.extra.mfa.totp_secret.clone().ok_or_else(|| Error::invalid("No software token."))?;
-                let now_ms = self.clock.now_ms();
-                if user.extra.mfa.totp_locked_until_ms > now_ms {
-                    return Err(Error::NotAuthorized("Too many invalid codes; try again later.".into()));
-                }
+                // Wrong codes lock the factor like wrong passwords lock the password, on a
+                // counter of their own that only a correct code resets (a correct password does
+                // not), so the six digits cannot be guessed by cycling sign-ins.
+                let admitted = self.admit_guess(pool, Subject::User(user), Limit::Totp, totp_locked).await?;
                 let secret = self.open_totp_secret(&sealed)?;
-                match matching_step(&secret, code, now_ms / 1000)? {
-                    Some(step) if step > user.extra.mfa.totp_last_step => {
-                        let mfa = &mut user.extra.mfa;
-                        mfa.totp_last_step = step;
-                        mfa.totp_failures = 0;
-                        mfa.totp_locked_until_ms = 0;
-                        self.save_user(pool, user).await
-                    }
-                    // A code already used (same or earlier step) is refused like a wrong one.
-                    _ => {
-                        let mfa = &mut user.extra.mfa;
-                        mfa.totp_failures = mfa.totp_failures.saturating_add(1);
-                        mfa.totp_locked_until_ms = crate::auth::lockout_until(mfa.totp_failures, now_ms);
-                        self.save_user(pool, user).await?;
-                        Err(Error::CodeMismatch("Invalid code received for user".into()))
-                    }
+                let now_ms = self.clock.now_ms();
+                let mismatch = || Error::CodeMismatch("Invalid code received for user".into());
+                let Some(step) = matching_step(&secret, code, now_ms / 1000)? else {
+                    return self.settle_guess(admitted, false, mismatch(), totp_locked).await;
+                };
+                // A code is accepted once: a step at or before the last accepted one is refused,
+                // and the step is claimed in the store so that two requests racing with the same
+                // code cannot both pass.
+                let claim = format!("totp:{}:{}:{step}", pool.id, user.sub);
+                let expires = (step + SKEW_STEPS + 1) * STEP_SECONDS as i64 * 1000;
+                if step <= user.extra.mfa.totp_last_step || !self.store.claim_once(&claim, expires, now_ms).await? {
+                    let used = Error::ExpiredCode("Your software token has already been used once.".into());
+                    return self.settle_guess(admitted, false, used, totp_locked).await;
                 }
+                self.settle_guess(admitted, true, mismatch(), totp_locked).await?;
+                user.extra.mfa.totp_last_step = step;
+                self.save_user(pool, user).await
             }
             SMS_MFA => self.check_code(pool, user, &Purpose::Verify("mfa:phone_number".into()), code).await,
             EMAIL_OTP => self.check_code(pool, user, &Purpose::Verify("mfa:email".into()), code).await,

@@ -155,6 +155,29 @@ pub fn make_verifier(pool_name: &str, user_id_for_srp: &str, password: &str) -> 
     verifier_with_salt(pool_name, user_id_for_srp, password, &BigUint::from_bytes_be(&salt))
 }
 
+/// A stand-in salt and verifier for a name without an SRP record, derived from `seed` (a keyed
+/// hash of the name, so it is the same at every attempt). It has the shape and distribution of a
+/// real one (a 16-byte salt padded as real salts are; a number below `N`) and costs no modular
+/// exponentiation, so a challenge for an unknown user takes the work of a known one's.
+pub fn decoy_verifier(seed: &[u8; 32]) -> Verifier {
+    let salt = BigUint::from_bytes_be(&seed[..SALT_BYTES]);
+    let mut wide = Vec::with_capacity(N_HEX.len() / 2 + 32);
+    let mut block = 0u32;
+    while wide.len() < N_HEX.len() / 2 + 16 {
+        let mut h = Sha256::new();
+        h.update(b"cognate decoy verifier\0");
+        h.update(seed);
+        h.update(block.to_be_bytes());
+        wide.extend_from_slice(&h.finalize());
+        block += 1;
+    }
+    let mut v = BigUint::from_bytes_be(&wide) % n();
+    if v == BigUint::ZERO {
+        v = BigUint::from(2u8);
+    }
+    Verifier { salt_hex: pad_hex(&salt), verifier_hex: pad_hex(&v) }
+}
+
 /// The verifier of a device, from `ConfirmDevice`'s `DeviceSecretVerifierConfig` (`PasswordVerifier`
 /// and `Salt`, both base64 of big-endian bytes). The salt is kept byte for byte, since the client
 /// hashed it in that form and will read it back from `SALT`.

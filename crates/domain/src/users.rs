@@ -60,8 +60,6 @@ pub struct User {
     pub attributes: BTreeMap<String, String>,
     pub password_hash: Option<String>,
     pub tokens_valid_after_ms: i64,
-    pub failed_attempts: i32,
-    pub locked_until_ms: i64,
     pub extra: UserExtra,
 }
 
@@ -168,8 +166,6 @@ impl User {
             attributes: doc.attributes,
             password_hash: row.password_hash,
             tokens_valid_after_ms: row.tokens_valid_after_ms,
-            failed_attempts: row.failed_attempts,
-            locked_until_ms: row.locked_until_ms,
             extra: doc.extra,
         })
     }
@@ -222,8 +218,6 @@ impl User {
             created_ms: self.created.millis(),
             updated_ms: self.modified.millis(),
             tokens_valid_after_ms: self.tokens_valid_after_ms,
-            failed_attempts: self.failed_attempts,
-            locked_until_ms: self.locked_until_ms,
             document,
             index,
             unique,
@@ -528,8 +522,6 @@ impl Domain {
             attributes: BTreeMap::from([("sub".to_string(), sub)]),
             password_hash: None,
             tokens_valid_after_ms: 0,
-            failed_attempts: 0,
-            locked_until_ms: 0,
             extra: UserExtra {
                 temporary_password_expires_ms: input.temporary_password_expires_ms,
                 srp: None,

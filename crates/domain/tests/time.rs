@@ -76,7 +76,7 @@ async fn expired_access_tokens_and_codes_are_refused() {
 
     // 25 hours later the sign-up code has expired.
     clock.0.fetch_add(25 * 3600 * 1000, Ordering::SeqCst);
-    match d.confirm_sign_up(&pool, &user.username, &code).await {
+    match d.confirm_sign_up(&pool, &client, &user.username, &code).await {
         Err(Error::ExpiredCode(m)) => assert_eq!(m, "Invalid code provided, please request a code again."),
         other => panic!("expected ExpiredCode, got {other:?}"),
     }

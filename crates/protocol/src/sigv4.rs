@@ -279,27 +279,27 @@ fn format_basic_iso8601(t: OffsetDateTime) -> String {
 /// Verifies the request's signature with `secret_access_key`, the secret of
 /// `auth.credential.access_key_id`; `now` is the server clock.
 ///
-/// Checks, in order: `host` is among the signed headers; every signed header is present; the
-/// request time (see [`request_time`]) is within five minutes of `now`; the credential scope date
-/// is the date of the request time; and the signature matches, compared in constant time. An
-/// `X-Amz-Security-Token` header is just another signed header here: whether the token is valid
-/// is the caller's business.
+/// Checks, in order: the headers that decide what the request does are among the signed headers
+/// (see [`check_signed_headers`]); every signed header is present; an `X-Amz-Content-Sha256`
+/// header, if sent, is the SHA-256 of the body (never `UNSIGNED-PAYLOAD`); the request time (see
+/// [`request_time`]) is within five minutes of `now`; the credential scope date is the date of the
+/// request time; and the signature matches, compared in constant time. The payload hash in the
+/// canonical request is always computed from the body received, so a signature covers exactly
+/// one body. Whether an `X-Amz-Security-Token` is valid is the caller's business.
 pub fn verify(
     req: &SignedRequest<'_>,
     auth: &Authorization,
     secret_access_key: &str,
     now: OffsetDateTime,
 ) -> Result<(), SigError> {
-    if !auth.signed_headers.iter().any(|h| h == "host") {
-        return Err(SigError::Malformed(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
-        ));
-    }
+    check_signed_headers(req.headers, &auth.signed_headers)?;
     if let Some(absent) = auth.signed_headers.iter().find(|h| !req.headers.contains_key(h.as_str())) {
         return Err(SigError::Malformed(format!(
             "Header '{absent}' is listed in SignedHeaders but is not present in the request."
         )));
     }
+    let payload_hash = hex::encode(Sha256::digest(req.body));
+    check_content_sha256(req.headers, &payload_hash)?;
 
     let time = request_time(req.headers)?;
     check_clock_skew(time, now)?;
@@ -313,13 +313,59 @@ pub fn verify(
         )));
     }
 
-    let canonical = canonical_request(req, &auth.signed_headers);
+    let canonical = canonical_request(req, &auth.signed_headers, &payload_hash);
     let to_sign = string_to_sign(&amz_date, &auth.credential.scope(), &canonical);
     let key = signing_key(secret_access_key, &auth.credential);
     let expected = hex::encode(hmac_sha256(&key, to_sign.as_bytes()));
 
     let provided = auth.signature.to_ascii_lowercase();
     if bool::from(expected.as_bytes().ct_eq(provided.as_bytes())) { Ok(()) } else { Err(SigError::Mismatch) }
+}
+
+/// Headers that, when present, must be covered by the signature, because they change what a
+/// request does: the operation (`X-Amz-Target`), the payload hash, the session token. `Host` is
+/// always required, and so is the header the request time is read from.
+const SIGNED_WHEN_PRESENT: &[&str] = &["x-amz-target", "x-amz-content-sha256", "x-amz-security-token"];
+
+/// Refuses a signature that leaves out a header the request's meaning depends on: otherwise a
+/// captured signature could be replayed with another operation or another token.
+pub fn check_signed_headers(headers: &HeaderMap, signed: &[String]) -> Result<(), SigError> {
+    let is_signed = |name: &str| signed.iter().any(|h| h == name);
+    if !is_signed("host") {
+        return Err(SigError::Malformed(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
+        ));
+    }
+    let date_header = if headers.contains_key("x-amz-date") { "x-amz-date" } else { "date" };
+    if headers.contains_key(date_header) && !is_signed(date_header) {
+        return Err(unsigned(date_header));
+    }
+    match SIGNED_WHEN_PRESENT.iter().find(|name| headers.contains_key(**name) && !is_signed(name)) {
+        Some(name) => Err(unsigned(name)),
+        None => Ok(()),
+    }
+}
+
+fn unsigned(name: &str) -> SigError {
+    SigError::Malformed(format!("'{name}' must be a 'SignedHeader' in the AWS Authorization."))
+}
+
+/// An `X-Amz-Content-Sha256` header must state the hash of the body actually received. The
+/// `UNSIGNED-PAYLOAD` and streaming forms (S3 only) are refused: these services sign bodies.
+fn check_content_sha256(headers: &HeaderMap, payload_hash: &str) -> Result<(), SigError> {
+    let Some(value) = headers.get("x-amz-content-sha256") else { return Ok(()) };
+    let value = value.to_str().unwrap_or_default().trim();
+    if value == "UNSIGNED-PAYLOAD" || value.starts_with("STREAMING-") {
+        return Err(SigError::Malformed(format!(
+            "x-amz-content-sha256 '{value}' is not accepted by this service; sign the payload."
+        )));
+    }
+    if !bool::from(value.to_ascii_lowercase().as_bytes().ct_eq(payload_hash.as_bytes())) {
+        return Err(SigError::Malformed(
+            "The provided 'x-amz-content-sha256' header does not match what was computed.".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Fails with [`SigError::Expired`] when `time` is more than five minutes from `now`, in AWS's
@@ -352,7 +398,8 @@ fn check_clock_skew(time: OffsetDateTime, now: OffsetDateTime) -> Result<(), Sig
 /// ```text
 /// METHOD\nCANONICAL_URI\nCANONICAL_QUERY\nCANONICAL_HEADERS\n\nSIGNED_HEADERS\nPAYLOAD_HASH
 /// ```
-fn canonical_request(req: &SignedRequest<'_>, signed_headers: &[String]) -> Vec<u8> {
+/// `payload_hash` is the hex SHA-256 of the body as received, never a value the client claims.
+fn canonical_request(req: &SignedRequest<'_>, signed_headers: &[String], payload_hash: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
     out.extend_from_slice(req.method.as_bytes());
     out.push(b'\n');
@@ -374,10 +421,7 @@ fn canonical_request(req: &SignedRequest<'_>, signed_headers: &[String]) -> Vec<
     out.push(b'\n');
     out.extend_from_slice(signed_headers.join(";").as_bytes());
     out.push(b'\n');
-    match req.headers.get("x-amz-content-sha256") {
-        Some(hash) => out.extend_from_slice(hash.as_bytes()),
-        None => out.extend_from_slice(hex::encode(Sha256::digest(req.body)).as_bytes()),
-    }
+    out.extend_from_slice(payload_hash.as_bytes());
     out
 }
 
@@ -479,7 +523,9 @@ mod tests {
     use super::*;
 
     use aws_credential_types::Credentials;
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, SessionTokenMode, SignableBody, SignableRequest, SigningSettings, sign,
+    };
     use aws_sigv4::sign::v4;
     use aws_smithy_runtime_api::client::identity::Identity;
     use http::HeaderValue;
@@ -516,6 +562,18 @@ mod tests {
     /// Signs `POST https://cognito-idp.us-east-1.amazonaws.com{path_and_query}` at `time` the way
     /// the AWS SDKs do, and returns the resulting `http::Request`.
     fn sign_post(path_and_query: &str, body: &[u8], session_token: Option<&str>, time: OffsetDateTime) -> Signed {
+        sign_with(path_and_query, body, SignableBody::Bytes(body), session_token, time, SigningSettings::default())
+    }
+
+    /// Like `sign_post`, with the body the signer is told about and its settings chosen.
+    fn sign_with(
+        path_and_query: &str,
+        body: &[u8],
+        signable_body: SignableBody<'_>,
+        session_token: Option<&str>,
+        time: OffsetDateTime,
+        settings: SigningSettings,
+    ) -> Signed {
         let host = "cognito-idp.us-east-1.amazonaws.com";
         let uri = format!("https://{host}{path_and_query}");
         let headers = [("content-type", "application/x-amz-json-1.1"), ("host", host), ("x-amz-target", TARGET)];
@@ -527,12 +585,12 @@ mod tests {
             .region("us-east-1")
             .name("cognito-idp")
             .time(time.into())
-            .settings(SigningSettings::default())
+            .settings(settings)
             .build()
             .expect("signing params")
             .into();
-        let signable = SignableRequest::new("POST", &uri, headers.into_iter(), SignableBody::Bytes(body))
-            .expect("signable request");
+        let signable =
+            SignableRequest::new("POST", &uri, headers.into_iter(), signable_body).expect("signable request");
         let (instructions, _signature) = sign(signable, &params).expect("sign").into_parts();
 
         let mut builder = http::Request::builder().method("POST").uri(&uri);
@@ -599,6 +657,79 @@ mod tests {
         let mut signed = json_post();
         *signed.request.body_mut() = br#"{"MaxResults":60}"#.to_vec();
         assert_eq!(signed.verify_at(SECRET, NOW), Err(SigError::Mismatch));
+    }
+
+    /// A captured signature replayed with another body and a forged payload-hash header: the
+    /// hash is computed from the body, so the header is caught and the signature cannot match.
+    #[test]
+    fn replayed_with_other_body_and_claimed_hash_is_refused() {
+        let mut settings = SigningSettings::default();
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let mut signed = sign_with("/", JSON_BODY, SignableBody::Bytes(JSON_BODY), None, NOW, settings);
+        assert_eq!(signed.verify_at(SECRET, NOW), Ok(()), "a signed payload hash that matches is fine");
+        *signed.request.body_mut() = br#"{"MaxResults":60}"#.to_vec();
+        assert_eq!(
+            signed.verify_at(SECRET, NOW),
+            Err(SigError::Malformed(
+                "The provided 'x-amz-content-sha256' header does not match what was computed.".to_owned()
+            ))
+        );
+        signed.request.headers_mut().remove("x-amz-content-sha256");
+        let mut auth = parse_authorization(signed.request.headers()).unwrap();
+        auth.signed_headers.retain(|h| h != "x-amz-content-sha256");
+        assert_eq!(verify(&signed.signed_request(), &auth, SECRET, NOW), Err(SigError::Mismatch));
+    }
+
+    #[test]
+    fn unsigned_payload_is_refused() {
+        let mut settings = SigningSettings::default();
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let other_body = br#"{"MaxResults":60}"#;
+        let signed = sign_with("/", other_body, SignableBody::UnsignedPayload, None, NOW, settings);
+        assert_eq!(signed.request.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+        assert!(matches!(signed.verify_at(SECRET, NOW), Err(SigError::Malformed(m)) if m.contains("UNSIGNED-PAYLOAD")));
+    }
+
+    #[test]
+    fn operation_header_must_be_signed() {
+        let mut settings = SigningSettings::default();
+        settings.excluded_headers = Some(vec!["x-amz-target".into()]);
+        let mut signed = sign_with("/", JSON_BODY, SignableBody::Bytes(JSON_BODY), None, NOW, settings);
+        assert!(
+            !parse_authorization(signed.request.headers()).unwrap().signed_headers.contains(&"x-amz-target".into())
+        );
+        // The signature itself is valid; leaving the operation out of it is what is refused,
+        // because the target could otherwise be swapped (AdminGetUser → AdminDisableUser).
+        signed
+            .request
+            .headers_mut()
+            .insert("x-amz-target", HeaderValue::from_static("AWSCognitoIdentityProviderService.DeleteUserPool"));
+        assert_eq!(
+            signed.verify_at(SECRET, NOW),
+            Err(SigError::Malformed("'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.".to_owned()))
+        );
+    }
+
+    #[test]
+    fn session_token_and_date_must_be_signed() {
+        let mut settings = SigningSettings::default();
+        settings.session_token_mode = SessionTokenMode::Exclude;
+        let signed = sign_with("/", JSON_BODY, SignableBody::Bytes(JSON_BODY), Some("TOKEN"), NOW, settings);
+        assert!(signed.request.headers().contains_key("x-amz-security-token"));
+        assert_eq!(
+            signed.verify_at(SECRET, NOW),
+            Err(SigError::Malformed(
+                "'x-amz-security-token' must be a 'SignedHeader' in the AWS Authorization.".to_owned()
+            ))
+        );
+
+        let signed = json_post();
+        let mut auth = parse_authorization(signed.request.headers()).unwrap();
+        auth.signed_headers.retain(|h| h != "x-amz-date");
+        assert_eq!(
+            verify(&signed.signed_request(), &auth, SECRET, NOW),
+            Err(SigError::Malformed("'x-amz-date' must be a 'SignedHeader' in the AWS Authorization.".to_owned()))
+        );
     }
 
     #[test]
@@ -833,7 +964,7 @@ mod tests {
         };
         let auth = parse_authorization(&headers).unwrap();
 
-        let canonical = canonical_request(&req, &auth.signed_headers);
+        let canonical = canonical_request(&req, &auth.signed_headers, &hex::encode(Sha256::digest(b"")));
         assert_eq!(
             String::from_utf8(canonical.clone()).unwrap(),
             "GET\n/\nAction=ListUsers&Version=2010-05-08\n\

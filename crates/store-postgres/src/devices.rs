@@ -145,7 +145,7 @@ mod plans {
         sqlx::raw_sql(
             "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
              INSERT INTO users SELECT 'pool', 'user' || lpad(i::text, 6, '0'), 'u', 's', 'CONFIRMED', true, NULL, \
-             0, 0, 0, 0, 0, '{}' FROM generate_series(1, 1000) i; \
+             0, 0, 0, '{}' FROM generate_series(1, 1000) i; \
              INSERT INTO devices SELECT pool_id, username_key, 'device' || d, 'g', NULL, NULL, 0, 0, 0, '{}' \
              FROM users, generate_series(1, 3) d; \
              ANALYZE;",

@@ -35,7 +35,7 @@ macro_rules! user_columns {
 macro_rules! user_columns_plain {
     (base) => {
         "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
-         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
+         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, \
          u.document"
     };
     () => {
@@ -90,8 +90,6 @@ fn user_row(row: &PgRow) -> Result<UserRow> {
         created_ms: row.try_get("created_ms").map_err(db_error)?,
         updated_ms: row.try_get("updated_ms").map_err(db_error)?,
         tokens_valid_after_ms: row.try_get("tokens_valid_after_ms").map_err(db_error)?,
-        failed_attempts: row.try_get("failed_attempts").map_err(db_error)?,
-        locked_until_ms: row.try_get("locked_until_ms").map_err(db_error)?,
         document: row.try_get("document").map_err(db_error)?,
         index: pairs(row, "index_attributes", "index_values")?,
         unique: pairs(row, "unique_attributes", "unique_values")?,
@@ -243,8 +241,8 @@ impl UserStore for PgStore {
         // A missing pool fails the foreign key, which `db_error` maps to NotFound.
         sqlx::query(
             "INSERT INTO users (pool_id, username_key, username, sub, status, is_enabled, password_hash, \
-             created_ms, updated_ms, tokens_valid_after_ms, failed_attempts, locked_until_ms, document) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             created_ms, updated_ms, tokens_valid_after_ms, document) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&user.pool_id)
         .bind(&user.username_key)
@@ -256,8 +254,6 @@ impl UserStore for PgStore {
         .bind(user.created_ms)
         .bind(user.updated_ms)
         .bind(user.tokens_valid_after_ms)
-        .bind(user.failed_attempts)
-        .bind(user.locked_until_ms)
         .bind(&user.document)
         .execute(&mut *tx)
         .await
@@ -313,8 +309,8 @@ impl UserStore for PgStore {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         sqlx::query(
             "UPDATE users SET username = $1, sub = $2, status = $3, is_enabled = $4, password_hash = $5, \
-             updated_ms = $6, tokens_valid_after_ms = $7, failed_attempts = $8, locked_until_ms = $9, document = $10 \
-             WHERE pool_id = $11 AND username_key = $12",
+             updated_ms = $6, tokens_valid_after_ms = $7, document = $8 \
+             WHERE pool_id = $9 AND username_key = $10",
         )
         .bind(&user.username)
         .bind(&user.sub)
@@ -323,8 +319,6 @@ impl UserStore for PgStore {
         .bind(&user.password_hash)
         .bind(user.updated_ms)
         .bind(user.tokens_valid_after_ms)
-        .bind(user.failed_attempts)
-        .bind(user.locked_until_ms)
         .bind(&user.document)
         .bind(&user.pool_id)
         .bind(&user.username_key)
@@ -345,26 +339,6 @@ impl UserStore for PgStore {
         }
         insert_sets(&mut tx, user).await?;
         tx.commit().await.map_err(db_error)
-    }
-
-    async fn set_login_failures(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        failed_attempts: i32,
-        locked_until_ms: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE users SET failed_attempts = $1, locked_until_ms = $2 WHERE pool_id = $3 AND username_key = $4",
-        )
-        .bind(failed_attempts)
-        .bind(locked_until_ms)
-        .bind(pool_id)
-        .bind(username_key)
-        .execute(&self.pool)
-        .await
-        .map_err(db_error)
-        .and_then(affected)
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<()> {
@@ -602,14 +576,14 @@ mod plans {
         sqlx::raw_sql(
             "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
              INSERT INTO users SELECT 'pool', 'user' || lpad(i::text, 6, '0'), 'u', 's', 'CONFIRMED', true, NULL, \
-             0, 0, 0, 0, 0, '{}' FROM generate_series(1, 5000) i; \
+             0, 0, 0, '{}' FROM generate_series(1, 5000) i; \
              INSERT INTO user_index SELECT pool_id, 'email', username_key || '@example.com', username_key FROM users; \
              INSERT INTO user_index SELECT pool_id, 'status', 'CONFIRMED', username_key FROM users; \
              INSERT INTO user_unique SELECT pool_id, 'email', username_key || '@example.com', username_key FROM users; \
              INSERT INTO groups SELECT 'pool', 'g' || i, NULL, NULL, NULL, 0, 0 FROM generate_series(0, 9) i; \
              INSERT INTO group_members SELECT pool_id, 'g' || right(username_key, 1), username_key FROM users; \
              INSERT INTO refresh_tokens SELECT md5(username_key), pool_id, 'c', username_key, username_key, 0, \
-             4000000000000, NULL FROM users; \
+             4000000000000, NULL, NULL FROM users; \
              ANALYZE;",
         )
         .execute(&store.pool)

@@ -141,7 +141,7 @@ mod plans {
         sqlx::raw_sql(
             "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
-             INSERT INTO users SELECT 'pool', printf('user%05d', i), 'u', 's', 'CONFIRMED', 1, NULL, 0, 0, 0, 0, 0, '{}' \
+             INSERT INTO users SELECT 'pool', printf('user%05d', i), 'u', 's', 'CONFIRMED', 1, NULL, 0, 0, 0, '{}' \
              FROM n; \
              INSERT INTO devices SELECT u.pool_id, u.username_key, 'device' || d.i, 'g', NULL, NULL, 0, 0, 0, '{}' \
              FROM users u, (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) d; \

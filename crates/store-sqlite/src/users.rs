@@ -31,7 +31,7 @@ macro_rules! user_columns {
 macro_rules! user_columns_plain {
     (base) => {
         "u.pool_id, u.username_key, u.username, u.sub, u.status, u.is_enabled, u.password_hash, \
-         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, u.failed_attempts, u.locked_until_ms, \
+         u.created_ms, u.updated_ms, u.tokens_valid_after_ms, \
          u.document"
     };
     () => {
@@ -81,8 +81,6 @@ fn user_row(row: &SqliteRow) -> Result<UserRow> {
         created_ms: row.try_get("created_ms").map_err(db_error)?,
         updated_ms: row.try_get("updated_ms").map_err(db_error)?,
         tokens_valid_after_ms: row.try_get("tokens_valid_after_ms").map_err(db_error)?,
-        failed_attempts: row.try_get("failed_attempts").map_err(db_error)?,
-        locked_until_ms: row.try_get("locked_until_ms").map_err(db_error)?,
         document: row.try_get("document").map_err(db_error)?,
         index: decode_pairs(row.try_get("index_pairs").map_err(db_error)?)?,
         unique: decode_pairs(row.try_get("unique_pairs").map_err(db_error)?)?,
@@ -243,8 +241,8 @@ impl UserStore for SqliteStore {
         // A missing pool fails the foreign key, which `db_error` maps to NotFound.
         sqlx::query(
             "INSERT INTO users (pool_id, username_key, username, sub, status, is_enabled, password_hash, \
-             created_ms, updated_ms, tokens_valid_after_ms, failed_attempts, locked_until_ms, document) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             created_ms, updated_ms, tokens_valid_after_ms, document) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&user.pool_id)
         .bind(&user.username_key)
@@ -256,8 +254,6 @@ impl UserStore for SqliteStore {
         .bind(user.created_ms)
         .bind(user.updated_ms)
         .bind(user.tokens_valid_after_ms)
-        .bind(user.failed_attempts)
-        .bind(user.locked_until_ms)
         .bind(&user.document)
         .execute(&mut *tx)
         .await
@@ -313,7 +309,7 @@ impl UserStore for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         sqlx::query(
             "UPDATE users SET username = ?, sub = ?, status = ?, is_enabled = ?, password_hash = ?, \
-             updated_ms = ?, tokens_valid_after_ms = ?, failed_attempts = ?, locked_until_ms = ?, document = ? \
+             updated_ms = ?, tokens_valid_after_ms = ?, document = ? \
              WHERE pool_id = ? AND username_key = ?",
         )
         .bind(&user.username)
@@ -323,8 +319,6 @@ impl UserStore for SqliteStore {
         .bind(&user.password_hash)
         .bind(user.updated_ms)
         .bind(user.tokens_valid_after_ms)
-        .bind(user.failed_attempts)
-        .bind(user.locked_until_ms)
         .bind(&user.document)
         .bind(&user.pool_id)
         .bind(&user.username_key)
@@ -345,24 +339,6 @@ impl UserStore for SqliteStore {
         }
         insert_sets(&mut tx, user).await?;
         tx.commit().await.map_err(db_error)
-    }
-
-    async fn set_login_failures(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        failed_attempts: i32,
-        locked_until_ms: i64,
-    ) -> Result<()> {
-        sqlx::query("UPDATE users SET failed_attempts = ?, locked_until_ms = ? WHERE pool_id = ? AND username_key = ?")
-            .bind(failed_attempts)
-            .bind(locked_until_ms)
-            .bind(pool_id)
-            .bind(username_key)
-            .execute(&self.pool)
-            .await
-            .map_err(db_error)
-            .and_then(affected)
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<()> {
@@ -635,7 +611,7 @@ mod plans {
         sqlx::raw_sql(
             "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
-             INSERT INTO users SELECT 'pool', printf('user%05d', i), 'u', 's', 'CONFIRMED', 1, NULL, 0, 0, 0, 0, 0, '{}' \
+             INSERT INTO users SELECT 'pool', printf('user%05d', i), 'u', 's', 'CONFIRMED', 1, NULL, 0, 0, 0, '{}' \
              FROM n; \
              INSERT INTO user_index SELECT pool_id, 'email', username_key || '@example.com', username_key FROM users; \
              INSERT INTO user_index SELECT pool_id, 'status', 'CONFIRMED', username_key FROM users; \

@@ -13,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    AccessKeyRow, ClientRow, CodeRow, DeviceRow, GroupRow, RefreshTokenRow, SigningKeyRow, Store, StoreError,
-    UserFilter, UserPoolRow, UserRow,
+    AccessKeyRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, GroupRow, RefreshTokenRow, SigningKeyRow, Store,
+    StoreError, UserFilter, UserPoolRow, UserRow,
 };
 use std::fmt::Debug;
 use std::future::Future;
@@ -43,6 +43,7 @@ pub async fn run_all(store: &dyn Store) {
     user_delete_cascades(store, &run_prefix()).await;
     devices(store, &run_prefix()).await;
     secrets(store, &run_prefix()).await;
+    counters(store, &run_prefix()).await;
 }
 
 /// A prefix no other run (in this or another process) uses: time, process ID and a counter.
@@ -418,8 +419,6 @@ fn user(pool_id: &str, username_key: &str) -> UserRow {
         created_ms: 1_700_000_000_010,
         updated_ms: 1_700_000_000_011,
         tokens_valid_after_ms: 1_700_000_000_012,
-        failed_attempts: 0,
-        locked_until_ms: 0,
         document: document(username_key),
         index: vec![("email".into(), email(username_key)), ("sub".into(), sub)],
         unique: vec![("email".into(), email(username_key))],
@@ -448,6 +447,7 @@ fn refresh_token(token_sha256: &str, pool_id: &str, username_key: &str, origin_j
         issued_ms: 1_700_000_000_030,
         expires_ms: 4_000_000_000_000,
         revoked_ms: None,
+        rotated_ms: None,
     }
 }
 
@@ -458,9 +458,6 @@ fn code(pool_id: &str, username_key: &str, purpose: &str) -> CodeRow {
         purpose: purpose.to_owned(),
         code_hash: format!("hash-{purpose}"),
         expires_ms: 1_700_000_000_040,
-        attempts: 0,
-        sent_count: 1,
-        window_start_ms: 1_700_000_000_041,
     }
 }
 
@@ -529,8 +526,6 @@ async fn users(store: &dyn Store, prefix: &str) {
         status: "FORCE_CHANGE_PASSWORD".into(),
         is_enabled: false,
         password_hash: None,
-        failed_attempts: 3,
-        locked_until_ms: 1_700_000_900_000,
         index: vec![],
         unique: vec![],
         ..user(&pool_id, "bare")
@@ -603,8 +598,6 @@ async fn users(store: &dyn Store, prefix: &str) {
         created_ms: 1,
         updated_ms: 1_800_000_000_000,
         tokens_valid_after_ms: 1_800_000_000_001,
-        failed_attempts: 2,
-        locked_until_ms: 1_800_000_000_002,
         document: document("updated"),
         index: vec![("email".into(), "new@example.com".into()), ("custom:team".into(), "blue".into())],
         unique: vec![("email".into(), "new@example.com".into())],
@@ -649,12 +642,7 @@ async fn users(store: &dyn Store, prefix: &str) {
         "update_user in a missing pool",
     );
 
-    // set_login_failures touches only the counter and the lockout.
-    store.set_login_failures(&pool_id, "alice", 5, 1_900_000_000_000).await.expect("set_login_failures");
-    let expected =
-        UserRow { failed_attempts: 5, locked_until_ms: 1_900_000_000_000, created_ms: alice.created_ms, ..same };
-    assert_user(store, &expected, "set_login_failures sets only failed_attempts and locked_until_ms").await;
-    assert_not_found(store.set_login_failures(&pool_id, "nobody", 1, 1).await, "set_login_failures of a missing user");
+    let _ = same;
 
     // delete_user.
     store.delete_user(&pool_id, "alice").await.expect("delete_user");
@@ -1047,10 +1035,14 @@ async fn refresh_tokens(store: &dyn Store, prefix: &str) {
     store.revoke_origin(&origin_1, 1_700_000_000_200).await.expect("second revoke_origin");
     assert_eq!(find(&t1).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_100), "revoked tokens keep their time");
     store.revoke_origin(&format!("{prefix}none"), 1).await.expect("revoke_origin of an unknown origin is a no-op");
-    store
-        .revoke_refresh_token(&format!("{prefix}none"), 1)
-        .await
-        .expect("revoke_refresh_token of an unknown token is a no-op");
+    assert!(
+        !store.rotate_refresh_token(&format!("{prefix}none"), 1).await.expect("rotate_refresh_token"),
+        "rotate_refresh_token of an unknown token claims nothing"
+    );
+    assert!(
+        !store.rotate_refresh_token(&t1.token_sha256, 1).await.expect("rotate_refresh_token"),
+        "a revoked token cannot be rotated"
+    );
 
     // revoke_user_tokens marks the user's tokens only.
     store.revoke_user_tokens(&pool_id, "alice", 1_700_000_000_300).await.expect("revoke_user_tokens");
@@ -1059,11 +1051,16 @@ async fn refresh_tokens(store: &dyn Store, prefix: &str) {
     assert_eq!(find(&t4).await, Some(t4.clone()), "revoke_user_tokens leaves other users' tokens alone");
     store.revoke_user_tokens(&pool_id, "nobody", 1).await.expect("revoke_user_tokens of a missing user is a no-op");
 
-    // revoke_refresh_token marks one token, once.
-    store.revoke_refresh_token(&t4.token_sha256, 1_700_000_000_400).await.expect("revoke_refresh_token");
-    assert_eq!(find(&t4).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_400), "revoke_refresh_token");
-    store.revoke_refresh_token(&t4.token_sha256, 1_700_000_000_500).await.expect("second revoke_refresh_token");
-    assert_eq!(find(&t4).await.and_then(|t| t.revoked_ms), Some(1_700_000_000_400), "a revoked token keeps its time");
+    // rotate_refresh_token claims a live token once, and leaves its sign-in alive.
+    assert!(store.rotate_refresh_token(&t4.token_sha256, 1_700_000_000_400).await.expect("rotate"), "first rotation");
+    assert!(!store.rotate_refresh_token(&t4.token_sha256, 1_700_000_000_500).await.expect("rotate"), "second");
+    assert_eq!(find(&t4).await.and_then(|t| t.rotated_ms), Some(1_700_000_000_400), "a rotated token keeps its time");
+    assert_eq!(find(&t4).await.and_then(|t| t.revoked_ms), None, "rotation is not revocation");
+    let origin_4 = format!("{prefix}o4");
+    let t7 = refresh_token(&format!("{prefix}t7"), &pool_id, "bob", &origin_4);
+    store.create_refresh_token(&t7).await.expect("create_refresh_token");
+    assert!(store.rotate_refresh_token(&t7.token_sha256, 1_700_000_000_400).await.expect("rotate"), "rotate t7");
+    assert!(!store.is_origin_revoked(&origin_4).await.expect("is_origin_revoked"), "a rotated sign-in lives on");
 
     // delete_expired_refresh_tokens removes tokens that expired strictly before now. The expiry
     // times are in 1970 so that no real token of a shared database is touched.
@@ -1085,8 +1082,8 @@ async fn refresh_tokens(store: &dyn Store, prefix: &str) {
     assert_eq!(find(&boundary).await, Some(boundary.clone()), "a token expiring at now_ms is kept");
     assert_eq!(find(&later).await, Some(later.clone()), "an unexpired token is kept");
     assert_eq!(store.delete_expired_refresh_tokens(2_001).await.expect("delete_expired_refresh_tokens"), 2, "the rest");
-    let t4_revoked = RefreshTokenRow { revoked_ms: Some(1_700_000_000_400), ..t4.clone() };
-    assert_eq!(find(&t4).await, Some(t4_revoked), "long-lived tokens survive");
+    let t4_rotated = RefreshTokenRow { rotated_ms: Some(1_700_000_000_400), ..t4.clone() };
+    assert_eq!(find(&t4).await, Some(t4_rotated), "long-lived tokens survive");
 
     store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
 }
@@ -1106,24 +1103,19 @@ async fn codes(store: &dyn Store, prefix: &str) {
     assert_eq!(find("bob", "signup").await, None, "codes are per user");
     assert_not_found(store.put_code(&code(&pool_id, "nobody", "signup")).await, "put_code for a missing user");
 
-    // Attempts count up from the stored value.
-    assert_eq!(store.add_code_attempt(&pool_id, "alice", "signup").await.expect("add_code_attempt"), 1, "first miss");
-    assert_eq!(store.add_code_attempt(&pool_id, "alice", "signup").await.expect("add_code_attempt"), 2, "second miss");
-    assert_eq!(find("alice", "signup").await.map(|c| c.attempts), Some(2), "add_code_attempt stores the count");
-    assert_not_found(store.add_code_attempt(&pool_id, "alice", "verify:email").await, "add_code_attempt without code");
-    assert_not_found(store.add_code_attempt(&pool_id, "nobody", "signup").await, "add_code_attempt for a missing user");
-
     // put_code replaces every field of an existing code.
-    let resent = CodeRow {
-        code_hash: "hash-resent".into(),
-        expires_ms: 1_800_000_000_000,
-        attempts: 0,
-        sent_count: 2,
-        window_start_ms: 1_800_000_000_001,
-        ..signup.clone()
-    };
+    let resent = CodeRow { code_hash: "hash-resent".into(), expires_ms: 1_800_000_000_000, ..signup.clone() };
     store.put_code(&resent).await.expect("put_code over an existing code");
-    assert_eq!(find("alice", "signup").await, Some(resent), "put_code replaces an existing code");
+    assert_eq!(find("alice", "signup").await, Some(resent.clone()), "put_code replaces an existing code");
+
+    // take_code deletes a code whose hash still matches, once.
+    let take = async |hash: &str| store.take_code(&pool_id, "alice", "signup", hash).await.expect("take_code");
+    assert!(!take("hash-signup").await, "take_code with a replaced hash takes nothing");
+    assert_eq!(find("alice", "signup").await, Some(resent), "a failed take_code leaves the code");
+    assert!(take("hash-resent").await, "take_code with the current hash");
+    assert!(!take("hash-resent").await, "a code is taken once");
+    assert_eq!(find("alice", "signup").await, None, "take_code removes the code");
+    store.put_code(&signup).await.expect("put_code again");
     let verify = code(&pool_id, "alice", "verify:email");
     store.put_code(&verify).await.expect("put_code for another purpose");
     store.put_code(&code(&pool_id, "bob", "signup")).await.expect("put_code for another user");
@@ -1136,6 +1128,69 @@ async fn codes(store: &dyn Store, prefix: &str) {
     assert!(find("bob", "signup").await.is_some(), "delete_code leaves other users alone");
 
     store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+/// Attempt counters: counting in a window, locks decided with the count, frozen while locked,
+/// doubling, resets, expiry.
+async fn counters(store: &dyn Store, prefix: &str) {
+    let plain = CounterPolicy { window_ms: 100, lock_after: i64::MAX, first_lock_ms: 0, max_lock_ms: 0 };
+    let key = format!("{prefix}c");
+    let bump = async |now: i64| store.bump_counter(&key, now, &plain).await.expect("bump_counter");
+    let counted = |count, locked_until_ms| Bump { is_counted: true, count, locked_until_ms };
+    assert_eq!(bump(1_000).await, counted(1, 0), "a new counter starts at 1");
+    assert_eq!(bump(1_050).await, counted(2, 0), "inside the window it counts up");
+    assert_eq!(bump(1_099).await, counted(3, 0), "up to the end of the window");
+    assert_eq!(bump(1_100).await, counted(1, 0), "a window that is over starts again");
+    store.reset_counter(&key).await.expect("reset_counter");
+    assert_eq!(bump(1_101).await, counted(1, 0), "a reset counter starts again");
+    store.reset_counter(&format!("{prefix}none")).await.expect("resetting nothing is a no-op");
+
+    // A lockout: the third attempt locks for 10 ms, each further one for twice as long, up to 50.
+    let lockout = CounterPolicy { window_ms: 1_000_000, lock_after: 3, first_lock_ms: 10, max_lock_ms: 50 };
+    let key = format!("{prefix}l");
+    let bump = async |now: i64| store.bump_counter(&key, now, &lockout).await.expect("bump_counter");
+    assert_eq!(bump(1_000).await, counted(1, 0), "below lock_after nothing locks");
+    assert_eq!(bump(1_000).await, counted(2, 0), "below lock_after nothing locks");
+    assert_eq!(bump(1_000).await, counted(3, 1_010), "the lock_after-th attempt is counted and locks");
+    let refused = bump(1_009).await;
+    assert_eq!(refused, Bump { is_counted: false, count: 3, locked_until_ms: 1_010 }, "locked: not counted");
+    assert_eq!(bump(1_010).await, counted(4, 1_030), "after the lock, the next attempt locks twice as long");
+    assert_eq!(bump(1_030).await, counted(5, 1_070), "and again");
+    assert_eq!(bump(1_070).await, counted(6, 1_120), "up to the longest lock");
+    assert_eq!(bump(1_120).await, counted(7, 1_170), "which it keeps");
+    store.reset_counter(&key).await.expect("reset_counter");
+    assert_eq!(bump(1_121).await, counted(1, 0), "a reset lifts the lock");
+    let huge =
+        CounterPolicy { window_ms: 1_000_000_000_000, lock_after: 1, first_lock_ms: 1_000, max_lock_ms: 900_000 };
+    let key = format!("{prefix}h");
+    for i in 0..40 {
+        let now = 10_000_000 * (i + 1);
+        let b = store.bump_counter(&key, now, &huge).await.expect("bump_counter");
+        assert!(b.is_counted && b.count == i + 1, "counted at attempt {i}: {b:?}");
+        assert!(b.locked_until_ms > now && b.locked_until_ms <= now + 900_000, "no overflow at attempt {i}: {b:?}");
+    }
+
+    // delete_expired_counters: times in 1970 so no real counter of a shared database is touched.
+    let other = format!("{prefix}d");
+    let short = CounterPolicy { window_ms: 100, lock_after: 1, first_lock_ms: 400, max_lock_ms: 400 };
+    store.bump_counter(&other, 10, &short).await.expect("bump_counter");
+    store.delete_expired_counters(200).await.expect("delete_expired_counters");
+    let b = store.bump_counter(&other, 300, &short).await.expect("bump");
+    assert!(!b.is_counted, "a lock keeps a counter past its window: {b:?}");
+    store.delete_expired_counters(411).await.expect("delete_expired_counters");
+    assert_eq!(
+        store.bump_counter(&other, 412, &plain).await.expect("bump"),
+        counted(1, 0),
+        "an expired counter is gone"
+    );
+
+    // Concurrent bumps each see a count of their own.
+    let racing = format!("{prefix}r");
+    let many = CounterPolicy { window_ms: 1_000_000, ..plain };
+    let calls = (0..40).map(|_| store.bump_counter(&racing, 10_000, &many)).collect();
+    let mut counts: Vec<i64> = join_all(calls).await.into_iter().map(|r| r.expect("bump_counter").count).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=40).collect::<Vec<i64>>(), "40 concurrent bumps count 1 to 40, each once");
 }
 
 /// Deleting a user takes its memberships, refresh tokens and codes; re-creating it brings none back.
@@ -1368,6 +1423,7 @@ pub async fn run_two_nodes(a: &dyn Store, b: &dyn Store) {
 
     // Idempotent and upserting writes succeed on both nodes at once.
     store_group_and_code_races(a, b, &pool_id).await;
+    single_use_races(a, b, &pool_id, &prefix).await;
     a.delete_user_pool(&pool_id).await.expect("delete_user_pool");
 }
 
@@ -1385,6 +1441,39 @@ async fn store_group_and_code_races(a: &dyn Store, b: &dyn Store, pool_id: &str)
     assert!(results.iter().all(Result::is_ok), "racing put_code: {results:?}");
     let stored = a.find_code(pool_id, key, "signup").await.expect("find_code");
     assert!(stored == Some(first) || stored == Some(second), "one of the racing codes is stored: {stored:?}");
+}
+
+/// Counters, rotations, code takes and claims racing on two nodes: every attempt is counted once
+/// and every single-use value has exactly one winner.
+async fn single_use_races(a: &dyn Store, b: &dyn Store, pool_id: &str, prefix: &str) {
+    let nodes = [a, b];
+    // A lockout raced from two nodes: exactly the attempts up to the lock are counted.
+    let key = format!("{prefix}counter");
+    let lockout = CounterPolicy { window_ms: 1_000_000, lock_after: 5, first_lock_ms: 1_000, max_lock_ms: 60_000 };
+    let calls = (0..50).map(|i| nodes[i % 2].bump_counter(&key, 10_000, &lockout)).collect();
+    let bumps: Vec<Bump> = join_all(calls).await.into_iter().map(|r| r.expect("bump_counter")).collect();
+    let mut counted: Vec<i64> = bumps.iter().filter(|b| b.is_counted).map(|b| b.count).collect();
+    counted.sort_unstable();
+    assert_eq!(counted, [1, 2, 3, 4, 5], "50 racing attempts: five counted, the rest refused by the lock");
+
+    let user_key = "r0-same";
+    let token = refresh_token(&format!("{prefix}rot"), pool_id, user_key, &format!("{prefix}rot-origin"));
+    a.create_refresh_token(&token).await.expect("create_refresh_token");
+    let calls = (0..50).map(|i| nodes[i % 2].rotate_refresh_token(&token.token_sha256, 20_000)).collect();
+    let wins = join_all(calls).await.into_iter().filter(|r| *r.as_ref().expect("rotate_refresh_token")).count();
+    assert_eq!(wins, 1, "exactly one of 50 concurrent rotations wins");
+
+    let code_row = code(pool_id, user_key, "verify:email");
+    a.put_code(&code_row).await.expect("put_code");
+    let calls =
+        (0..20).map(|i| nodes[i % 2].take_code(pool_id, user_key, "verify:email", &code_row.code_hash)).collect();
+    let wins = join_all(calls).await.into_iter().filter(|r| *r.as_ref().expect("take_code")).count();
+    assert_eq!(wins, 1, "exactly one of 20 concurrent take_code calls wins");
+
+    let claim = format!("{prefix}claim");
+    let calls = (0..20).map(|i| nodes[i % 2].claim_once(&claim, 4_000_000_000_000, 1)).collect();
+    let wins = join_all(calls).await.into_iter().filter(|r| *r.as_ref().expect("claim_once")).count();
+    assert_eq!(wins, 1, "exactly one of 20 concurrent claims wins");
 }
 
 fn assert_one_wins(results: &[crate::Result<()>], attribute: &str, what: &str) {

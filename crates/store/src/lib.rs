@@ -1,5 +1,6 @@
 //! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`,
-//! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
+//! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`, `DeviceStore`,
+//! `CounterStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
 //! `cognate-store-postgres`) implement them; the domain depends only on these traits. A store has
 //! no rules about content: validation, defaults and ID formats belong to the domain. Rows carry
 //! indexed columns as fields and the rest of an aggregate as a `document` (JSON text owned and
@@ -142,11 +143,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,
-    /// Access tokens issued before this instant are rejected (GlobalSignOut).
+    /// Tokens issued before this instant are rejected (GlobalSignOut).
     pub tokens_valid_after_ms: i64,
-    /// Consecutive failed sign-ins and the end of the current lockout (Cognito's throttling).
-    pub failed_attempts: i32,
-    pub locked_until_ms: i64,
     pub document: String,
     pub index: Vec<(String, String)>,
     pub unique: Vec<(String, String)>,
@@ -176,15 +174,6 @@ pub trait UserStore: Send + Sync {
     /// Replaces every column but `pool_id`, `username_key`, `created_ms`, and the index and unique
     /// sets. `NotFound` if absent; `Conflict("<attribute>")` when a new `unique` pair is taken.
     async fn update_user(&self, user: &UserRow) -> Result<()>;
-    /// Sets only the failed-attempt counter and lockout, so concurrent sign-ins cannot overwrite
-    /// other changes. `NotFound` if absent.
-    async fn set_login_failures(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        failed_attempts: i32,
-        locked_until_ms: i64,
-    ) -> Result<()>;
     /// Deletes the user with its group memberships, refresh tokens, codes and devices. `NotFound` if absent.
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<()>;
     /// Users with `username_key > after`, matching `filter`, ordered by username_key, at most
@@ -255,7 +244,10 @@ pub struct RefreshTokenRow {
     pub origin_jti: String,
     pub issued_ms: i64,
     pub expires_ms: i64,
+    /// When the token, with every other token of its sign-in, was revoked.
     pub revoked_ms: Option<i64>,
+    /// When rotation replaced this token with a new one (the sign-in itself lives on).
+    pub rotated_ms: Option<i64>,
 }
 
 #[async_trait]
@@ -265,8 +257,9 @@ pub trait TokenStore: Send + Sync {
     async fn find_refresh_token(&self, token_sha256: &str) -> Result<Option<RefreshTokenRow>>;
     /// Whether a token of this `origin_jti` was revoked (an access token's sign-in was ended).
     async fn is_origin_revoked(&self, origin_jti: &str) -> Result<bool>;
-    /// Marks one token revoked at `now_ms` (no-op if unknown or already revoked).
-    async fn revoke_refresh_token(&self, token_sha256: &str, now_ms: i64) -> Result<()>;
+    /// Marks a live token rotated at `now_ms`: true for exactly one caller, false if the token is
+    /// unknown, revoked or already rotated (refresh-token rotation's single use).
+    async fn rotate_refresh_token(&self, token_sha256: &str, now_ms: i64) -> Result<bool>;
     /// Marks every token of `origin_jti` revoked at `now_ms` (no-op for revoked ones).
     async fn revoke_origin(&self, origin_jti: &str, now_ms: i64) -> Result<()>;
     /// Marks every token of the user revoked at `now_ms`.
@@ -276,6 +269,7 @@ pub trait TokenStore: Send + Sync {
 }
 
 /// A one-time code (confirmation, password reset, attribute verification), stored as a hash.
+/// Guesses and sends are limited with counters (`CounterStore`), not here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeRow {
     pub pool_id: String,
@@ -284,11 +278,6 @@ pub struct CodeRow {
     pub purpose: String,
     pub code_hash: String,
     pub expires_ms: i64,
-    /// Wrong guesses so far.
-    pub attempts: i32,
-    /// Codes sent in the current window, and when the window began (send-rate limiting).
-    pub sent_count: i32,
-    pub window_start_ms: i64,
 }
 
 #[async_trait]
@@ -297,10 +286,49 @@ pub trait CodeStore: Send + Sync {
     /// user does not exist.
     async fn put_code(&self, code: &CodeRow) -> Result<()>;
     async fn find_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<Option<CodeRow>>;
-    /// Adds one wrong guess; returns the new count (`NotFound` if there is no code).
-    async fn add_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<i32>;
+    /// Deletes the code if its hash is still `code_hash`: true for exactly one caller (a code's
+    /// single use), false if it is gone or was replaced.
+    async fn take_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> Result<bool>;
     /// Idempotent.
     async fn delete_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> Result<()>;
+}
+
+/// How a counter counts: attempts within a window that begins with the first of them, and —
+/// for lockouts — a lock that begins with the `lock_after`-th attempt and doubles with each
+/// further one: `first_lock_ms`, then twice that, up to `max_lock_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterPolicy {
+    pub window_ms: i64,
+    /// `i64::MAX`: the counter never locks.
+    pub lock_after: i64,
+    pub first_lock_ms: i64,
+    pub max_lock_ms: i64,
+}
+
+/// A counter after `bump_counter`: whether this attempt was counted (it is not while the counter
+/// is locked), the count, and until when the counter is locked (0 or past: not locked) — a lock
+/// this very attempt began included.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bump {
+    pub is_counted: bool,
+    pub count: i64,
+    pub locked_until_ms: i64,
+}
+
+/// Attempt counters: lockouts after wrong passwords and codes, send limits. Each bump is one
+/// atomic statement that counts and locks together, so concurrent attempts (on any node) each
+/// get a count of their own and none slips past a lock another attempt began. Keys are opaque
+/// strings the domain builds.
+#[async_trait]
+pub trait CounterStore: Send + Sync {
+    /// Counts one more attempt on `key` unless it is locked at `now_ms` (then nothing changes):
+    /// a counter whose window is over starts again at 1. Reaching `policy.lock_after` locks it
+    /// from `now_ms` for the policy's doubling time.
+    async fn bump_counter(&self, key: &str, now_ms: i64, policy: &CounterPolicy) -> Result<Bump>;
+    /// Forgets `key`, its lock included. Idempotent.
+    async fn reset_counter(&self, key: &str) -> Result<()>;
+    /// Removes counters whose window and lock both ended before `now_ms`; returns how many.
+    async fn delete_expired_counters(&self, now_ms: i64) -> Result<u64>;
 }
 
 /// A device a user signed in from (Cognito's remembered devices). `verifier_hex`/`salt_hex` are
@@ -359,6 +387,7 @@ pub trait Store:
     + CodeStore
     + SecretStore
     + DeviceStore
+    + CounterStore
     + Send
     + Sync
 {

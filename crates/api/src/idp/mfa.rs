@@ -5,8 +5,7 @@
 
 use cognate_domain::Error;
 use cognate_domain::mfa::FactorChange;
-use cognate_domain::pools::{MfaConfig, UserPool};
-use cognate_domain::users::User;
+use cognate_domain::pools::MfaConfig;
 use cognate_model::{Sensitive, cognito_idp as m};
 
 use crate::{ApiError, Ctx};
@@ -50,41 +49,38 @@ pub async fn set_user_pool_mfa_config(
     })
 }
 
-/// The pool and user an access token or an MFA_SETUP session names, and the session to hand back.
-async fn token_or_session(
-    ctx: &Ctx,
-    access_token: Option<&Sensitive<String>>,
-    session: Option<&Sensitive<String>>,
-) -> Result<(UserPool, User, Option<Sensitive<String>>), ApiError> {
-    if let Some(token) = access_token {
-        let (pool_id, user, _) = ctx.domain.authorize(token.expose()).await?;
-        let pool = ctx.domain.get_user_pool(&pool_id).await?;
-        return Ok((pool, user, None));
-    }
-    let session = session.ok_or_else(|| Error::invalid("An AccessToken or a Session is required."))?;
-    let (pool, _, user, challenge) = ctx.domain.open_challenge(session.expose()).await?;
-    if challenge != "MFA_SETUP" {
-        return Err(Error::invalid("The session is not for MFA_SETUP.").into());
-    }
-    Ok((pool, user, Some(session.clone())))
-}
-
 pub async fn associate_software_token(
     ctx: Ctx,
     req: m::AssociateSoftwareTokenRequest,
 ) -> Result<m::AssociateSoftwareTokenResponse, ApiError> {
-    let (pool, mut user, session) = token_or_session(&ctx, req.access_token.as_ref(), req.session.as_ref()).await?;
-    let secret = ctx.domain.associate_software_token(&pool, &mut user).await?;
-    Ok(m::AssociateSoftwareTokenResponse { secret_code: Some(Sensitive::new(secret)), session })
+    if let Some(token) = &req.access_token {
+        let (pool_id, mut user, _) = ctx.domain.authorize(token.expose()).await?;
+        let pool = ctx.domain.get_user_pool(&pool_id).await?;
+        let secret = ctx.domain.associate_software_token(&pool, &mut user).await?;
+        return Ok(m::AssociateSoftwareTokenResponse { secret_code: Some(Sensitive::new(secret)), session: None });
+    }
+    let session = req.session.ok_or_else(|| Error::invalid("An AccessToken or a Session is required."))?;
+    let (secret, next) = ctx.domain.associate_software_token_in_setup(session.expose()).await?;
+    Ok(m::AssociateSoftwareTokenResponse {
+        secret_code: Some(Sensitive::new(secret)),
+        session: Some(Sensitive::new(next)),
+    })
 }
 
 pub async fn verify_software_token(
     ctx: Ctx,
     req: m::VerifySoftwareTokenRequest,
 ) -> Result<m::VerifySoftwareTokenResponse, ApiError> {
-    let (pool, mut user, session) = token_or_session(&ctx, req.access_token.as_ref(), req.session.as_ref()).await?;
-    ctx.domain.verify_software_token(&pool, &mut user, req.user_code.expose()).await?;
-    Ok(m::VerifySoftwareTokenResponse { status: Some(m::VerifySoftwareTokenResponseType::Success), session })
+    let success = Some(m::VerifySoftwareTokenResponseType::Success);
+    if let Some(token) = &req.access_token {
+        let (pool_id, mut user, _) = ctx.domain.authorize(token.expose()).await?;
+        let pool = ctx.domain.get_user_pool(&pool_id).await?;
+        ctx.domain.verify_software_token(&pool, &mut user, req.user_code.expose()).await?;
+        return Ok(m::VerifySoftwareTokenResponse { status: success, session: None });
+    }
+    let session = req.session.ok_or_else(|| Error::invalid("An AccessToken or a Session is required."))?;
+    let next = ctx.domain.verify_software_token_in_setup(session.expose(), req.user_code.expose()).await?;
+    Ok(m::VerifySoftwareTokenResponse { status: success, session: Some(Sensitive::new(next)) })
 }
 
 fn change(enabled: Option<bool>, preferred: Option<bool>) -> FactorChange {

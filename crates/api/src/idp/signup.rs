@@ -25,12 +25,8 @@ pub async fn sign_up(ctx: Ctx, req: m::SignUpRequest) -> Result<m::SignUpRespons
 pub async fn confirm_sign_up(ctx: Ctx, req: m::ConfirmSignUpRequest) -> Result<m::ConfirmSignUpResponse, ApiError> {
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     client.check_secret_hash(req.username.expose(), req.secret_hash.as_ref().map(|s| s.expose().as_str()))?;
-    match ctx.domain.confirm_sign_up(&pool, req.username.expose(), &req.confirmation_code).await {
-        Err(Error::UserNotFound(_)) if client.prevents_user_existence_errors() => {
-            Err(Error::CodeMismatch("Invalid verification code provided, please try again.".into()).into())
-        }
-        other => other.map(|_| m::ConfirmSignUpResponse { session: None }).map_err(Into::into),
-    }
+    ctx.domain.confirm_sign_up(&pool, &client, req.username.expose(), &req.confirmation_code).await?;
+    Ok(m::ConfirmSignUpResponse { session: None })
 }
 
 pub async fn resend_confirmation_code(
@@ -39,6 +35,6 @@ pub async fn resend_confirmation_code(
 ) -> Result<m::ResendConfirmationCodeResponse, ApiError> {
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     client.check_secret_hash(req.username.expose(), req.secret_hash.as_ref().map(|s| s.expose().as_str()))?;
-    let delivery = ctx.domain.resend_confirmation_code(&pool, req.username.expose()).await?;
+    let delivery = ctx.domain.resend_confirmation_code(&pool, &client, req.username.expose()).await?;
     Ok(m::ResendConfirmationCodeResponse { code_delivery_details: Some(delivery.to_wire()) })
 }

@@ -85,7 +85,8 @@ both_backends! {
         let done = answer(code(&secret, 1)).await?;
         assert!(done.authentication_result().unwrap().access_token().is_some());
         let err = answer(code(&secret, 1)).await.unwrap_err();
-        assert!(err.as_service_error().unwrap().is_code_mismatch_exception(), "a TOTP code works once: {err:?}");
+        assert!(err.as_service_error().unwrap().is_expired_code_exception(), "a TOTP code works once: {err:?}");
+        assert_eq!(err.as_service_error().unwrap().meta().message(), Some("Your software token has already been used once."));
 
         // Guessing locks the factor: after five wrong codes in a row (the reused one above counts)
         // even the right one is refused for a while.
