@@ -1077,8 +1077,11 @@ impl Domain {
             .as_ref()
             .and_then(|r| r.retry_grace_period_seconds)
             .map_or(0, |s| i64::from(s.clamp(0, 60)) * 1000);
+        // Whoever sees the rotation comes after it, whatever its own clock reading was.
         match row.rotated_ms {
-            Some(at) if now >= at + grace_ms => Err(Error::NotAuthorized("Refresh Token has been revoked".into())),
+            Some(at) if now.max(at) >= at + grace_ms => {
+                Err(Error::NotAuthorized("Refresh Token has been revoked".into()))
+            }
             _ => Ok(()),
         }
     }

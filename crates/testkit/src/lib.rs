@@ -15,6 +15,15 @@ pub enum Backend {
 /// Environment variable naming the PostgreSQL database for tests.
 pub const POSTGRES_URL_VAR: &str = "COGNATE_TEST_POSTGRES_URL";
 
+/// Environment variable that, set to `1`, skips PostgreSQL tests visibly instead of failing them
+/// when no database is configured.
+pub const SKIP_POSTGRES_VAR: &str = "COGNATE_TEST_SKIP_POSTGRES";
+
+/// Whether PostgreSQL tests were explicitly opted out of.
+pub fn skips_postgres() -> bool {
+    std::env::var(SKIP_POSTGRES_VAR).is_ok_and(|v| v == "1")
+}
+
 /// A running server with its own data directory and store.
 pub struct TestServer {
     pub base_url: String,
@@ -28,8 +37,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server, or returns `None` for PostgreSQL when `COGNATE_TEST_POSTGRES_URL` is unset
-    /// (the test then reports itself skipped). `.ci/run` always sets it.
+    /// Starts a server. For PostgreSQL without `COGNATE_TEST_POSTGRES_URL` it fails, unless
+    /// `COGNATE_TEST_SKIP_POSTGRES=1` opts out: then it returns `None` and says so.
     pub async fn start(backend: Backend) -> anyhow::Result<Option<TestServer>> {
         Self::start_with(backend, |_| {}).await
     }
@@ -40,11 +49,17 @@ impl TestServer {
         let database_url = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => match std::env::var(POSTGRES_URL_VAR) {
-                Ok(base) => Some(cognate_store_postgres::prepare_test_database(&base).await?),
-                Err(_) => {
-                    eprintln!("skipped: {POSTGRES_URL_VAR} is not set");
+                Ok(base) => Some(cognate_store_postgres::prepare_test_database(&base).await.map_err(|e| {
+                    anyhow::anyhow!("cannot reach the test PostgreSQL at {base} ({POSTGRES_URL_VAR}): {e}")
+                })?),
+                Err(_) if skips_postgres() => {
+                    eprintln!("SKIPPED (PostgreSQL): {SKIP_POSTGRES_VAR} is set");
                     return Ok(None);
                 }
+                Err(_) => anyhow::bail!(
+                    "{POSTGRES_URL_VAR} is not set: PostgreSQL tests need a database (scripts/test sets one up), \
+                     or set {SKIP_POSTGRES_VAR}=1 to skip them explicitly"
+                ),
             },
         };
         let mut config = Config {
@@ -124,11 +139,12 @@ pub fn extract_code(body: &str) -> Option<String> {
     chars.windows(6).find(|w| w.iter().all(char::is_ascii_digit)).map(|w| w.iter().collect())
 }
 
-/// Runs a test body against a server on `backend`; skips PostgreSQL when it is not configured.
+/// Runs a test body against a server on each backend (see `TestServer::start` for PostgreSQL).
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($server:ident: TestServer) $body:block)*) => {
+    ($($(#[$meta:meta])* async fn $name:ident($server:ident: TestServer) $body:block)*) => {
         $(
+            $(#[$meta])*
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;

@@ -8,6 +8,7 @@ mod delivery;
 mod devices;
 mod mfa;
 mod protocol;
+mod security;
 mod sigv4;
 mod srp;
 mod user_pools;

@@ -18,6 +18,26 @@ pub async fn signed(
     time: SystemTime,
     session_token: Option<&str>,
 ) -> reqwest::Response {
+    sign_and_send(server, op, body, key, secret, time, session_token, "cognito-idp").await
+}
+
+/// Sends `body` to `<IDP>.<op>` signed with the server's admin key for another service's scope.
+pub async fn signed_for_service(server: &TestServer, op: &str, body: &str, service: &str) -> reqwest::Response {
+    let (key, secret) = (&server.access_key_id, &server.secret_access_key);
+    sign_and_send(server, op, body, key, secret, SystemTime::now(), None, service).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sign_and_send(
+    server: &TestServer,
+    op: &str,
+    body: &str,
+    key: &str,
+    secret: &str,
+    time: SystemTime,
+    session_token: Option<&str>,
+    service: &str,
+) -> reqwest::Response {
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
     let url = format!("{}/", server.base_url);
     let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
@@ -31,7 +51,7 @@ pub async fn signed(
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
-        .name("cognito-idp")
+        .name(service)
         .time(time)
         .settings(SigningSettings::default())
         .build()

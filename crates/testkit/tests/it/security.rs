@@ -1,0 +1,844 @@
+//! Hostile cases, each a regression test for something an attack found: signed requests replayed
+//! with another body or operation, parallel guesses racing a lockout, racing refresh-token
+//! rotations, replayed challenge sessions, unknown users told apart from known ones, and tokens
+//! of a sign-in in the same second as a global sign-out. Future work adds its hostile cases here.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, FeatureType,
+    PreventUserExistenceErrorTypes, RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType,
+    SoftwareTokenMfaSettingsType, UserPoolMfaType, UserPoolPolicyType,
+};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use cognate_testkit::{TestServer, both_backends};
+
+use crate::sigv4::{IDP, error_of};
+use crate::user_pools::code;
+use crate::users::{PASSWORD, confirmed_user, pool_and_client, sign_in};
+
+/// The headers and body of every request an SDK client sends, as it sent them (signed).
+#[derive(Clone, Debug, Default)]
+struct Capture(Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>);
+
+impl Intercept for Capture {
+    fn name(&self) -> &'static str {
+        "capture"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request();
+        let headers = request.headers().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let body = request.body().bytes().map(<[u8]>::to_vec).unwrap_or_default();
+        self.0.lock().unwrap().push((headers, body));
+        Ok(())
+    }
+}
+
+/// The SDK client of the test kit, with a capture of what it sends.
+fn capturing_idp(server: &TestServer) -> (aws_sdk_cognitoidentityprovider::Client, Capture) {
+    let capture = Capture::default();
+    let creds = aws_credential_types::Credentials::new(
+        &server.access_key_id,
+        &server.secret_access_key,
+        None,
+        None,
+        "security-tests",
+    );
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+        .region(aws_sdk_cognitoidentityprovider::config::Region::new("us-east-1"))
+        .endpoint_url(&server.base_url)
+        .credentials_provider(creds)
+        .interceptor(capture.clone())
+        .build();
+    (aws_sdk_cognitoidentityprovider::Client::from_conf(config), capture)
+}
+
+/// Sends captured headers again with `body`, changing or adding `overrides`.
+async fn replay(
+    server: &TestServer,
+    headers: &[(String, String)],
+    body: &[u8],
+    overrides: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut builder = reqwest::Client::new().post(format!("{}/", server.base_url)).body(body.to_vec());
+    for (name, value) in headers {
+        if name.eq_ignore_ascii_case("content-length") || overrides.iter().any(|(o, _)| o.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    for (name, value) in overrides {
+        builder = builder.header(*name, *value);
+    }
+    builder.send().await.unwrap()
+}
+
+fn sha256_hex(body: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex_of(&sha2::Sha256::digest(body))
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn admin_user(server: &TestServer, pool: &str, name: &str) {
+    server
+        .idp()
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(name)
+        .temporary_password("Temp-pass-1")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Signs `body` for `<IDP>.<op>` leaving `x-amz-target` out of the signed headers, as a client
+/// that does not sign it would.
+async fn signed_without_target(server: &TestServer, op: &str, body: &str, scope_service: &str) -> reqwest::Response {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let url = format!("{}/", server.base_url);
+    let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let headers = [("content-type", "application/x-amz-json-1.1".to_string()), ("host", host)];
+    let identity =
+        aws_credential_types::Credentials::new(&server.access_key_id, &server.secret_access_key, None, None, "t")
+            .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name(scope_service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        &url,
+        headers.iter().map(|(k, v)| (*k, v.as_str())),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut req = http::Request::builder().method("POST").uri(&url);
+    for (k, v) in &headers {
+        req = req.header(*k, v);
+    }
+    let mut req = req.body(body.to_string()).unwrap();
+    instructions.apply_to_request_http1x(&mut req);
+    let mut builder = reqwest::Client::new().post(&url).body(body.to_string());
+    for (k, v) in req.headers() {
+        builder = builder.header(k.as_str(), v.to_str().unwrap());
+    }
+    builder.header("x-amz-target", format!("{IDP}.{op}")).send().await.unwrap()
+}
+
+/// Runs `n` copies of `make(i)` at once and returns their results in order.
+async fn all_at_once<T, F, Fut>(n: usize, make: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(make(i))).collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// The error code and message of an SDK error (or "ok").
+fn outcome<T, E: ProvideErrorMetadata>(r: &Result<T, E>) -> (String, String) {
+    match r {
+        Ok(_) => ("ok".into(), String::new()),
+        Err(e) => (code(e), e.message().unwrap_or_default().to_string()),
+    }
+}
+
+both_backends! {
+    /// A captured, signed AdminSetUserPassword replayed with another body (another user's name,
+    /// an attacker's password) is refused, with or without a matching payload-hash header.
+    async fn signed_body_cannot_be_swapped(server: TestServer) {
+        let idp = server.idp();
+        let (pool, client) = pool_and_client(&server, false).await;
+        admin_user(&server, &pool, "alice").await;
+        admin_user(&server, &pool, "bob").await;
+        let (capturing, capture) = capturing_idp(&server);
+        capturing
+            .admin_set_user_password()
+            .user_pool_id(&pool)
+            .username("alice")
+            .password("Alice-pass-1")
+            .permanent(true)
+            .send()
+            .await?;
+        let (headers, body) = capture.0.lock().unwrap().last().cloned().unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("alice"));
+
+        let forged = String::from_utf8(body.clone())?.replace("alice", "bob").replace("Alice-pass-1", "Owned-pass-1");
+        let (status, kind, _, _) = error_of(replay(&server, &headers, forged.as_bytes(), &[]).await).await;
+        assert_eq!((status, kind.as_str()), (400, "InvalidSignatureException"), "another body, same signature");
+
+        let claimed = sha256_hex(forged.as_bytes());
+        let resp = replay(&server, &headers, forged.as_bytes(), &[("x-amz-content-sha256", &claimed)]).await;
+        let (status, kind, _, _) = error_of(resp).await;
+        assert!(status >= 400 && kind.contains("Signature"), "a payload hash header does not rebind it: {kind}");
+
+        let resp = replay(&server, &headers, forged.as_bytes(), &[("x-amz-content-sha256", "UNSIGNED-PAYLOAD")]).await;
+        let (status, kind, _, _) = error_of(resp).await;
+        assert!(status >= 400 && kind.contains("Signature"), "UNSIGNED-PAYLOAD is refused: {kind}");
+
+        // Bob's password was never changed: the forged one does not sign him in.
+        let err = idp
+            .admin_initiate_auth()
+            .user_pool_id(&pool)
+            .client_id(&client)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", "bob")
+            .auth_parameters("PASSWORD", "Owned-pass-1")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&err), "NotAuthorizedException");
+
+        // The identical request is what was signed, and still works inside the signing window.
+        let resp = replay(&server, &headers, &body, &[]).await;
+        assert_eq!(resp.status(), 200);
+        server.stop().await
+    }
+
+    /// A captured signed request cannot be pointed at another operation, and an operation header
+    /// outside the signature is refused, so AdminGetUser cannot become AdminDisableUser.
+    async fn signed_operation_cannot_be_swapped(server: TestServer) {
+        let idp = server.idp();
+        let pool = crate::user_pools::new_pool(&server, "target").await;
+        admin_user(&server, &pool, "carol").await;
+        let (capturing, capture) = capturing_idp(&server);
+        capturing.admin_get_user().user_pool_id(&pool).username("carol").send().await?;
+        let (headers, body) = capture.0.lock().unwrap().last().cloned().unwrap();
+        let target = format!("{IDP}.AdminDisableUser");
+        let (status, kind, _, _) = error_of(replay(&server, &headers, &body, &[("x-amz-target", &target)]).await).await;
+        assert_eq!((status, kind.as_str()), (400, "InvalidSignatureException"));
+
+        let body = format!(r#"{{"UserPoolId":"{pool}","Username":"carol"}}"#);
+        let resp = signed_without_target(&server, "AdminDisableUser", &body, "cognito-idp").await;
+        let (status, kind, message, _) = error_of(resp).await;
+        assert_eq!((status, kind.as_str()), (400, "IncompleteSignatureException"), "{message}");
+        assert!(message.contains("x-amz-target"), "{message}");
+        let user = idp.admin_get_user().user_pool_id(&pool).username("carol").send().await?;
+        assert!(user.enabled(), "carol is still enabled");
+        server.stop().await
+    }
+
+    /// A signature scoped to another service is not accepted for this one.
+    async fn signature_scope_must_name_the_service(server: TestServer) {
+        let (status, kind, message, _) = error_of(
+            crate::sigv4::signed_for_service(
+                &server,
+                "ListUserPools",
+                r#"{"MaxResults":1}"#,
+                "cognito-identity",
+            )
+            .await,
+        )
+        .await;
+        assert_eq!((status, kind.as_str()), (400, "InvalidSignatureException"), "{message}");
+        server.stop().await
+    }
+
+    /// 100 wrong passwords at once lock the account after the free attempts: no more than five
+    /// are ever evaluated, and the right password is refused until the lock ends.
+    async fn parallel_wrong_passwords_lock_the_account(server: TestServer) {
+        let (_, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "lia", "lia@example.com").await;
+        let attempt = |password: String| {
+            let idp = server.idp();
+            let client = client.clone();
+            async move {
+                idp.initiate_auth()
+                    .client_id(client)
+                    .auth_flow(AuthFlowType::UserPasswordAuth)
+                    .auth_parameters("USERNAME", "lia")
+                    .auth_parameters("PASSWORD", password)
+                    .send()
+                    .await
+            }
+        };
+        let results = all_at_once(100, |i| attempt(format!("Wrong-pass-{i}"))).await;
+        let outcomes: Vec<(String, String)> = results.iter().map(outcome).collect();
+        let evaluated = outcomes.iter().filter(|(_, m)| m == "Incorrect username or password.").count();
+        let refused = outcomes.iter().filter(|(_, m)| m == "Password attempts exceeded").count();
+        assert!(outcomes.iter().all(|(c, _)| c == "NotAuthorizedException"), "{outcomes:?}");
+        assert_eq!((evaluated, refused), (5, 95), "five evaluated, the rest refused by the lock");
+        let err = attempt(PASSWORD.to_string()).await.unwrap_err();
+        assert_eq!(err.message(), Some("Password attempts exceeded"), "the right password is refused while locked");
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        assert!(attempt(PASSWORD.to_string()).await.is_ok(), "the lock ends");
+        server.stop().await
+    }
+
+    /// The right password racing 59 wrong ones (as #55 of 60) does not get through once the
+    /// lock has begun.
+    async fn right_password_in_a_burst_is_refused(server: TestServer) {
+        let (_, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "mae", "mae@example.com").await;
+        let results = all_at_once(60, |i| {
+            let idp = server.idp();
+            let client = client.clone();
+            let password = if i == 54 { PASSWORD.to_string() } else { format!("Wrong-pass-{i}") };
+            async move {
+                idp.initiate_auth()
+                    .client_id(client)
+                    .auth_flow(AuthFlowType::UserPasswordAuth)
+                    .auth_parameters("USERNAME", "mae")
+                    .auth_parameters("PASSWORD", password)
+                    .send()
+                    .await
+            }
+        })
+        .await;
+        let evaluated = results.iter().filter(|r| r.as_ref().err().and_then(|e| e.message()) != Some("Password attempts exceeded")).count();
+        assert!(evaluated <= 5, "at most five of 60 were evaluated: {evaluated}");
+        let successes = results.iter().filter(|r| r.is_ok()).count();
+        assert!(successes <= 1, "{successes}");
+        if successes == 1 {
+            assert!(results[54].is_ok() && evaluated <= 5, "only as one of the first five");
+        }
+        server.stop().await
+    }
+
+    /// Wrong codes for a password reset racing each other: five are evaluated, the rest are
+    /// refused, and then the right code is refused too.
+    async fn parallel_code_guesses_are_limited(server: TestServer) {
+        let (_, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "ned", "ned@example.com").await;
+        server.idp().forgot_password().client_id(&client).username("ned").send().await?;
+        let right = server.last_code("ned@example.com").await?;
+        let results = all_at_once(40, |i| {
+            let idp = server.idp();
+            let client = client.clone();
+            let guess = format!("{:06}", (right.parse::<u32>().unwrap() + 1 + i as u32) % 1_000_000);
+            async move {
+                idp.confirm_forgot_password()
+                    .client_id(client)
+                    .username("ned")
+                    .confirmation_code(guess)
+                    .password("New-pass-123")
+                    .send()
+                    .await
+            }
+        })
+        .await;
+        let codes: Vec<String> = results.iter().map(|r| outcome(r).0).collect();
+        assert_eq!(codes.iter().filter(|c| *c == "CodeMismatchException").count(), 5, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| *c == "LimitExceededException").count(), 35, "{codes:?}");
+        let err = server
+            .idp()
+            .confirm_forgot_password()
+            .client_id(&client)
+            .username("ned")
+            .confirmation_code(&right)
+            .password("New-pass-123")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&err), "LimitExceededException");
+        server.stop().await
+    }
+
+    /// 40 wrong TOTP codes at once: five are evaluated, then the factor is locked.
+    async fn parallel_totp_guesses_lock_the_factor(server: TestServer) {
+        let (pool, client) = pool_and_client(&server, false).await;
+        let (session, secret) = totp_user(&server, &pool, &client, "oda").await;
+        let valid: Vec<String> = (-1..=1).map(|o| totp_code(&secret, o)).collect();
+        let wrong: Vec<String> =
+            (0..200).map(|i| format!("{:06}", 300_000 + i)).filter(|c| !valid.contains(c)).take(40).collect();
+        let results = all_at_once(40, |i| {
+            let idp = server.idp();
+            let (client, session, guess) = (client.clone(), session.clone(), wrong[i].clone());
+            async move {
+                idp.respond_to_auth_challenge()
+                    .client_id(client)
+                    .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+                    .session(session)
+                    .challenge_responses("USERNAME", "oda")
+                    .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", guess)
+                    .send()
+                    .await
+            }
+        })
+        .await;
+        let codes: Vec<String> = results.iter().map(|r| outcome(r).0).collect();
+        assert_eq!(codes.iter().filter(|c| *c == "CodeMismatchException").count(), 5, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| *c == "NotAuthorizedException").count(), 35, "{codes:?}");
+        server.stop().await
+    }
+
+    /// One valid TOTP code sent on several sessions at once signs in exactly once.
+    async fn one_totp_code_signs_in_once(server: TestServer) {
+        let (pool, client) = pool_and_client(&server, false).await;
+        let (first, secret) = totp_user(&server, &pool, &client, "pia").await;
+        let mut sessions = vec![first];
+        for _ in 0..4 {
+            sessions.push(password_step(&server, &client, "pia").await.session().unwrap().to_string());
+        }
+        let now = totp_code(&secret, 0);
+        let results = all_at_once(sessions.len(), |i| {
+            let idp = server.idp();
+            let (client, session, answer) = (client.clone(), sessions[i].clone(), now.clone());
+            async move {
+                idp.respond_to_auth_challenge()
+                    .client_id(client)
+                    .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+                    .session(session)
+                    .challenge_responses("USERNAME", "pia")
+                    .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", answer)
+                    .send()
+                    .await
+            }
+        })
+        .await;
+        let codes: Vec<String> = results.iter().map(|r| outcome(r).0).collect();
+        assert_eq!(codes.iter().filter(|c| *c == "ok").count(), 1, "{codes:?}");
+        server.stop().await
+    }
+
+    /// 50 refreshes of one token at once with rotation on: exactly one gets tokens, and the old
+    /// token is dead afterwards.
+    async fn refresh_rotation_cannot_fork(server: TestServer) {
+        let idp = server.idp();
+        let (pool, _) = pool_and_client(&server, false).await;
+        let client = idp
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("rotating")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .refresh_token_rotation(RefreshTokenRotationType::builder().feature(FeatureType::Enabled).build()?)
+            .send()
+            .await?
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap();
+        confirmed_user(&server, &client, "ray", "ray@example.com").await;
+        let refresh = sign_in(&server, &client, "ray", PASSWORD).await.refresh_token().unwrap().to_string();
+        let results = all_at_once(50, |_| {
+            let idp = server.idp();
+            let (client, refresh) = (client.clone(), refresh.clone());
+            async move { idp.get_tokens_from_refresh_token().client_id(client).refresh_token(refresh).send().await }
+        })
+        .await;
+        let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(winners.len(), 1, "exactly one of 50 concurrent rotations: {:?}", results.iter().map(outcome).collect::<Vec<_>>());
+        let result = winners[0].authentication_result().unwrap();
+        let next = result.refresh_token().unwrap();
+        assert_ne!(next, refresh);
+        idp.get_user().access_token(result.access_token().unwrap()).send().await?;
+        let again = idp.get_tokens_from_refresh_token().client_id(&client).refresh_token(&refresh).send().await;
+        assert_eq!(outcome(&again).0, "NotAuthorizedException", "the rotated token is dead");
+        idp.get_tokens_from_refresh_token().client_id(&client).refresh_token(next).send().await?;
+        server.stop().await
+    }
+
+    /// A NEW_PASSWORD_REQUIRED session answers once: replaying it cannot set another password.
+    async fn new_password_session_answers_once(server: TestServer) {
+        let idp = server.idp();
+        let (pool, client) = pool_and_client(&server, false).await;
+        admin_user(&server, &pool, "sam").await;
+        let started = idp
+            .initiate_auth()
+            .client_id(&client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "sam")
+            .auth_parameters("PASSWORD", "Temp-pass-1")
+            .send()
+            .await?;
+        assert_eq!(started.challenge_name(), Some(&ChallengeNameType::NewPasswordRequired));
+        let session = started.session().unwrap();
+        let answer = |password: &'static str| {
+            idp.respond_to_auth_challenge()
+                .client_id(&client)
+                .challenge_name(ChallengeNameType::NewPasswordRequired)
+                .session(session)
+                .challenge_responses("USERNAME", "sam")
+                .challenge_responses("NEW_PASSWORD", password)
+                .send()
+        };
+        answer("First-pass-1").await?;
+        let err = answer("Second-pass-1").await.unwrap_err();
+        assert_eq!(code(&err), "NotAuthorizedException");
+        sign_in(&server, &client, "sam", "First-pass-1").await;
+        server.stop().await
+    }
+
+    /// An MFA_SETUP session is spent as it is used: replaying the first one cannot bind another
+    /// secret, and replaying the last one cannot sign in again without a code.
+    async fn mfa_setup_sessions_answer_once(server: TestServer) {
+        let idp = server.idp();
+        let (pool, client) = pool_and_client(&server, false).await;
+        idp.set_user_pool_mfa_config()
+            .user_pool_id(&pool)
+            .mfa_configuration(UserPoolMfaType::On)
+            .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+            .send()
+            .await?;
+        confirmed_user(&server, &client, "tom", "tom@example.com").await;
+        let first = password_step(&server, &client, "tom").await;
+        assert_eq!(first.challenge_name(), Some(&ChallengeNameType::MfaSetup));
+        let s1 = first.session().unwrap().to_string();
+        let associated = idp.associate_software_token().session(&s1).send().await?;
+        let secret = associated.secret_code().unwrap().to_string();
+        let s2 = associated.session().unwrap().to_string();
+        assert_ne!(s1, s2, "each step hands back a new session");
+        let again = idp.associate_software_token().session(&s1).send().await;
+        assert_eq!(outcome(&again).0, "NotAuthorizedException", "the first session cannot bind another secret");
+        let verified =
+            idp.verify_software_token().session(&s2).user_code(totp_code(&secret, 0)).send().await?;
+        let s3 = verified.session().unwrap().to_string();
+        let answer = || {
+            idp.respond_to_auth_challenge()
+                .client_id(&client)
+                .challenge_name(ChallengeNameType::MfaSetup)
+                .session(&s3)
+                .challenge_responses("USERNAME", "tom")
+                .send()
+        };
+        assert!(answer().await?.authentication_result().is_some());
+        let replayed = answer().await;
+        assert_eq!(outcome(&replayed).0, "NotAuthorizedException", "MFA_SETUP answers once");
+        let skipped = idp
+            .respond_to_auth_challenge()
+            .client_id(&client)
+            .challenge_name(ChallengeNameType::MfaSetup)
+            .session(&s1)
+            .challenge_responses("USERNAME", "tom")
+            .send()
+            .await;
+        assert!(skipped.is_err(), "the first session never answers MFA_SETUP");
+        server.stop().await
+    }
+
+    /// Tokens of a sign-in in the same second as a global sign-out work; those before it die.
+    async fn sign_in_right_after_global_sign_out_works(server: TestServer) {
+        let idp = server.idp();
+        let (_, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "uli", "uli@example.com").await;
+        for _ in 0..10 {
+            let before = sign_in(&server, &client, "uli", PASSWORD).await;
+            idp.global_sign_out().access_token(before.access_token().unwrap()).send().await?;
+            let after = sign_in(&server, &client, "uli", PASSWORD).await;
+            idp.get_user().access_token(after.access_token().unwrap()).send().await?;
+            let refreshed = idp
+                .initiate_auth()
+                .client_id(&client)
+                .auth_flow(AuthFlowType::RefreshTokenAuth)
+                .auth_parameters("REFRESH_TOKEN", after.refresh_token().unwrap())
+                .send()
+                .await?;
+            assert!(refreshed.authentication_result().is_some());
+            let dead = idp.get_user().access_token(before.access_token().unwrap()).send().await;
+            assert_eq!(outcome(&dead).0, "NotAuthorizedException");
+        }
+        server.stop().await
+    }
+
+    /// With PreventUserExistenceErrors, a known and an unknown user get the same answers, field
+    /// by field, from every operation that takes a bare username.
+    async fn unknown_users_look_like_known_ones(server: TestServer) {
+        let idp = server.idp();
+        let (pool, client) = pool_and_client(&server, true).await;
+        confirmed_user(&server, &client, "vic", "vic@example.com").await;
+        let known = "vic";
+        let unknown = "zoe";
+
+        // ForgotPassword: the same shape of destination, and the same send limit.
+        for name in [known, unknown] {
+            for i in 0..5 {
+                let out = idp.forgot_password().client_id(&client).username(name).send().await?;
+                let details = out.code_delivery_details().unwrap();
+                let destination = details.destination().unwrap();
+                assert!(is_masked_email(destination), "{name} #{i}: {destination}");
+                assert_eq!(details.delivery_medium().map(|m| m.as_str()), Some("EMAIL"), "{name}");
+                assert_eq!(details.attribute_name(), Some("email"), "{name}");
+            }
+            let err = idp.forgot_password().client_id(&client).username(name).send().await.unwrap_err();
+            assert_eq!(code(&err), "LimitExceededException", "{name}: the sixth send is refused");
+        }
+
+        // ConfirmForgotPassword: CodeMismatch five times, then LimitExceeded, for both.
+        for name in [known, unknown] {
+            let mut codes = Vec::new();
+            for _ in 0..6 {
+                let r = idp
+                    .confirm_forgot_password()
+                    .client_id(&client)
+                    .username(name)
+                    .confirmation_code("000000")
+                    .password("New-pass-123")
+                    .send()
+                    .await;
+                codes.push(outcome(&r));
+            }
+            assert_eq!(codes[..5].iter().filter(|(c, _)| c == "CodeMismatchException").count(), 5, "{name}: {codes:?}");
+            assert_eq!(codes[5].0, "LimitExceededException", "{name}: {codes:?}");
+        }
+
+        // ConfirmSignUp of a confirmed user and of nobody: the same error.
+        let answers: Vec<(String, String)> = futures_of(&[known, unknown], |name| {
+            idp.confirm_sign_up().client_id(&client).username(name).confirmation_code("123456").send()
+        })
+        .await;
+        assert_eq!(answers[0], answers[1], "ConfirmSignUp");
+        assert_eq!(answers[0].0, "CodeMismatchException");
+
+        // ResendConfirmationCode: a delivery of the same shape.
+        for name in [known, unknown] {
+            let out = idp.resend_confirmation_code().client_id(&client).username(name).send().await?;
+            let details = out.code_delivery_details().unwrap();
+            assert!(is_masked_email(details.destination().unwrap()), "{name}");
+            assert_eq!(details.attribute_name(), Some("email"));
+        }
+
+        // Password sign-in: "Incorrect" five times, then "Password attempts exceeded", for both.
+        for name in [known, unknown] {
+            let mut messages = Vec::new();
+            for _ in 0..6 {
+                let r = idp
+                    .initiate_auth()
+                    .client_id(&client)
+                    .auth_flow(AuthFlowType::UserPasswordAuth)
+                    .auth_parameters("USERNAME", name)
+                    .auth_parameters("PASSWORD", "Wrong-pass-1")
+                    .send()
+                    .await;
+                messages.push(outcome(&r));
+            }
+            let incorrect = ("NotAuthorizedException".to_string(), "Incorrect username or password.".to_string());
+            assert!(messages[..5].iter().all(|m| *m == incorrect), "{name}: {messages:?}");
+            assert_eq!(messages[5].1, "Password attempts exceeded", "{name}: {messages:?}");
+        }
+        let _ = pool;
+        server.stop().await
+    }
+
+    /// USER_SRP_AUTH in an email-as-username pool: the same parameters, a salt of the same shape
+    /// that stays the same, and an internal-looking USER_ID_FOR_SRP, for known and unknown users.
+    async fn srp_challenges_do_not_tell_users_apart(server: TestServer) {
+        let idp = server.idp();
+        let pool = idp
+            .create_user_pool()
+            .pool_name("emails")
+            .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
+            .auto_verified_attributes(aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email)
+            .send()
+            .await?
+            .user_pool
+            .unwrap()
+            .id
+            .unwrap();
+        let client = idp
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("srp")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+            .send()
+            .await?
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap();
+        confirmed_user(&server, &client, "wes@example.com", "wes@example.com").await;
+        let a_hex = format!("{:x}", 2u8);
+        let mut shapes = Vec::new();
+        for name in ["wes@example.com", "nobody@example.com"] {
+            let mut salts = Vec::new();
+            for _ in 0..2 {
+                let out = idp
+                    .initiate_auth()
+                    .client_id(&client)
+                    .auth_flow(AuthFlowType::UserSrpAuth)
+                    .auth_parameters("USERNAME", name)
+                    .auth_parameters("SRP_A", &a_hex)
+                    .send()
+                    .await?;
+                assert_eq!(out.challenge_name(), Some(&ChallengeNameType::PasswordVerifier), "{name}");
+                let p = out.challenge_parameters().unwrap();
+                let mut keys: Vec<&String> = p.keys().collect();
+                keys.sort();
+                let salt = p["SALT"].clone();
+                assert!(salt.len() == 32 || (salt.len() == 34 && salt.starts_with("00")), "{name}: {salt}");
+                assert!(uuid_shaped(&p["USER_ID_FOR_SRP"]), "{name}: {}", p["USER_ID_FOR_SRP"]);
+                assert_eq!(p["USERNAME"], p["USER_ID_FOR_SRP"], "{name}");
+                assert_eq!(p["SRP_B"].len() % 2, 0);
+                salts.push(salt);
+                shapes.push(keys.into_iter().cloned().collect::<Vec<String>>());
+            }
+            assert_eq!(salts[0], salts[1], "{name}: a user's salt stays the same");
+        }
+        assert!(shapes.windows(2).all(|w| w[0] == w[1]), "{shapes:?}");
+        server.stop().await
+    }
+
+    /// USER_AUTH: a SELECT_CHALLENGE with the same choices for a known and an unknown user, and
+    /// the same answer to a wrong password.
+    async fn choice_based_sign_in_does_not_tell_users_apart(server: TestServer) {
+        let idp = server.idp();
+        let pool = idp
+            .create_user_pool()
+            .pool_name("choice")
+            .auto_verified_attributes(aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email)
+            .policies(
+                UserPoolPolicyType::builder()
+                    .sign_in_policy(
+                        SignInPolicyType::builder()
+                            .allowed_first_auth_factors(AuthFactorType::Password)
+                            .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await?
+            .user_pool
+            .unwrap()
+            .id
+            .unwrap();
+        let client = idp
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("choice")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+            .send()
+            .await?
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap();
+        confirmed_user(&server, &client, "xia", "xia@example.com").await;
+        let mut seen = Vec::new();
+        for name in ["xia", "yan"] {
+            let out = idp
+                .initiate_auth()
+                .client_id(&client)
+                .auth_flow(AuthFlowType::UserAuth)
+                .auth_parameters("USERNAME", name)
+                .send()
+                .await?;
+            assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SelectChallenge), "{name}");
+            let available: Vec<String> = out.available_challenges().iter().map(|c| c.as_str().to_string()).collect();
+            let answer = idp
+                .respond_to_auth_challenge()
+                .client_id(&client)
+                .challenge_name(ChallengeNameType::SelectChallenge)
+                .session(out.session().unwrap())
+                .challenge_responses("USERNAME", name)
+                .challenge_responses("ANSWER", "PASSWORD")
+                .challenge_responses("PASSWORD", "Wrong-pass-1")
+                .send()
+                .await;
+            seen.push((available, outcome(&answer)));
+        }
+        assert_eq!(seen[0], seen[1], "{seen:?}");
+        assert_eq!(seen[0].1.1, "Incorrect username or password.");
+        server.stop().await
+    }
+}
+
+/// Runs `f` for each name and returns the (code, message) of each outcome.
+async fn futures_of<'a, F, Fut, T, E>(names: &[&'a str], f: F) -> Vec<(String, String)>
+where
+    F: Fn(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    E: ProvideErrorMetadata,
+{
+    let mut out = Vec::new();
+    for name in names {
+        out.push(outcome(&f(name).await));
+    }
+    out
+}
+
+fn is_masked_email(destination: &str) -> bool {
+    let b = destination.as_bytes();
+    b.len() == 9 && &destination[1..5] == "***@" && &destination[6..] == "***" && b[0].is_ascii() && b[5].is_ascii()
+}
+
+fn uuid_shaped(s: &str) -> bool {
+    s.len() == 36
+        && s.chars()
+            .enumerate()
+            .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+/// The TOTP code for `secret` (base32) at `offset` steps from now.
+fn totp_code(secret: &str, offset: i64) -> String {
+    let key = data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).unwrap();
+    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, key).unwrap();
+    let now = SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    t.generate(u64::try_from(now + offset * 30).unwrap())
+}
+
+async fn password_step(
+    server: &TestServer,
+    client: &str,
+    username: &str,
+) -> aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput {
+    server
+        .idp()
+        .initiate_auth()
+        .client_id(client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A confirmed user with TOTP MFA set up and preferred; returns a SOFTWARE_TOKEN_MFA session of
+/// a new sign-in and the secret.
+async fn totp_user(server: &TestServer, pool: &str, client: &str, name: &str) -> (String, String) {
+    let idp = server.idp();
+    idp.set_user_pool_mfa_config()
+        .user_pool_id(pool)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .send()
+        .await
+        .unwrap();
+    confirmed_user(server, client, name, &format!("{name}@example.com")).await;
+    let access = sign_in(server, client, name, PASSWORD).await.access_token().unwrap().to_string();
+    let secret = idp.associate_software_token().access_token(&access).send().await.unwrap().secret_code.unwrap();
+    // Verify with the previous step's code, so the current one is still unused.
+    idp.verify_software_token().access_token(&access).user_code(totp_code(&secret, -1)).send().await.unwrap();
+    idp.set_user_mfa_preference()
+        .access_token(&access)
+        .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build())
+        .send()
+        .await
+        .unwrap();
+    let step = password_step(server, client, name).await;
+    assert_eq!(step.challenge_name(), Some(&ChallengeNameType::SoftwareTokenMfa));
+    (step.session().unwrap().to_string(), secret)
+}
