@@ -25,7 +25,10 @@ use crate::users::{PASSWORD, confirmed_user, pool_and_client, sign_in};
 
 /// The headers and body of every request an SDK client sends, as it sent them (signed).
 #[derive(Clone, Debug, Default)]
-struct Capture(Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>);
+struct Capture(Arc<Mutex<Vec<Captured>>>);
+
+/// One request: its headers and body.
+type Captured = (Vec<(String, String)>, Vec<u8>);
 
 impl Intercept for Capture {
     fn name(&self) -> &'static str {
