@@ -73,6 +73,11 @@ impl From<AccessKeyRow> for AccessKey {
     }
 }
 
+/// The vault context of an access key's secret.
+fn secret_context(access_key_id: &str) -> String {
+    format!("access-key:{access_key_id}")
+}
+
 impl Domain {
     /// Creates the first administrator key when the store has no permanent key. Returns the new
     /// key, or `None` when one already existed.
@@ -80,16 +85,18 @@ impl Domain {
         if self.store.count_permanent_access_keys().await? > 0 {
             return Ok(None);
         }
+        let access_key_id = ids::access_key_id();
+        let secret = ids::secret_access_key();
         let row = AccessKeyRow {
-            access_key_id: ids::access_key_id(),
-            secret_access_key: ids::secret_access_key(),
+            secret_access_key: self.vault.seal_str(&secret_context(&access_key_id), &secret)?,
+            access_key_id,
             session_token_sha256: None,
             expires_ms: None,
             created_ms: self.clock.now_ms(),
             description: "administrator (created at first start)".into(),
         };
         self.store.create_access_key(&row).await?;
-        Ok(Some(row.into()))
+        Ok(Some(AccessKey { secret_access_key: secret, ..row.into() }))
     }
 
     /// The key, from a per-process cache: keys are never changed once created (temporary keys
@@ -99,7 +106,14 @@ impl Domain {
         if let Some(key) = self.access_keys.read().ok().and_then(|m| m.get(access_key_id).cloned()) {
             return Ok(Some(key));
         }
-        let found = self.store.find_access_key(access_key_id).await?.map(AccessKey::from);
+        let found = match self.store.find_access_key(access_key_id).await? {
+            Some(row) => {
+                let context = secret_context(&row.access_key_id);
+                let secret_access_key = self.vault.open_str(&context, &row.secret_access_key)?;
+                Some(AccessKey { secret_access_key, ..row.into() })
+            }
+            None => None,
+        };
         if let (Some(key), Ok(mut m)) = (&found, self.access_keys.write()) {
             m.insert(access_key_id.to_string(), key.clone());
         }

@@ -218,7 +218,7 @@ impl Domain {
             .await?
             .ok_or_else(|| Error::ResourceNotFound(format!("User pool client {client_id} does not exist.")))?;
         let pool = self.get_user_pool(&row.pool_id).await?;
-        Ok((pool, Client::from_store(row)?))
+        Ok((pool, Client::from_row(row, &self.vault)?))
     }
 
     /// The user to sign in, or the Cognito error for an unknown one. When the client hides user
@@ -557,8 +557,10 @@ impl Domain {
                 crate::srp::check_a(a_hex).map_err(|_| Error::invalid("SRP_A is not a valid SRP value."))?;
                 let device = self.get_device(pool, &user, key).await?;
                 self.claim_session(&s).await?;
+                let sealed =
+                    device.verifier_hex.as_deref().ok_or_else(|| Error::invalid("The device is not confirmed."))?;
                 let verifier =
-                    device.verifier_hex.clone().ok_or_else(|| Error::invalid("The device is not confirmed."))?;
+                    self.vault.open_str(&crate::devices::device_srp_context(&pool.id, &device.key), sealed)?;
                 let challenge = tokio::task::spawn_blocking(move || crate::srp::server_challenge(&verifier))
                     .await
                     .map_err(|e| Error::Internal(e.into()))?
@@ -648,7 +650,7 @@ impl Domain {
         let found = self.find_user(pool, username).await?;
         let (user_key, user_id, record) = match &found {
             Some(u) => match &u.extra.srp {
-                Some(r) => (Some(u.key.clone()), u.username.clone(), r.clone()),
+                Some(r) => (Some(u.key.clone()), u.username.clone(), self.open_srp_record(pool, u, r)?),
                 None => (None, u.username.clone(), self.decoy_srp_record(pool, username)?),
             },
             None if client.prevents_user_existence_errors() => {
@@ -814,6 +816,18 @@ impl Domain {
         Ok(mac.finalize().into_bytes().into())
     }
 
+    /// A user's SRP record with its verifier decrypted.
+    fn open_srp_record(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        record: &crate::users::SrpRecord,
+    ) -> Result<crate::users::SrpRecord> {
+        let verifier_hex =
+            self.vault.open_str(&crate::users::srp_context(&pool.id, &user.sub), &record.verifier_hex)?;
+        Ok(crate::users::SrpRecord { salt_hex: record.salt_hex.clone(), verifier_hex })
+    }
+
     /// A stable decoy salt and verifier for a name that has no SRP record.
     fn decoy_srp_record(&self, pool: &UserPool, username: &str) -> Result<crate::users::SrpRecord> {
         let v = crate::srp::decoy_verifier(&self.decoy_seed(pool, "srp", username)?);
@@ -879,10 +893,13 @@ impl Domain {
         };
         let record = match &device {
             Some(d) => match (&d.salt_hex, &d.verifier_hex) {
-                (Some(salt), Some(v)) => crate::users::SrpRecord { salt_hex: salt.clone(), verifier_hex: v.clone() },
+                (Some(salt), Some(v)) => crate::users::SrpRecord {
+                    salt_hex: salt.clone(),
+                    verifier_hex: self.vault.open_str(&crate::devices::device_srp_context(&pool.id, &d.key), v)?,
+                },
                 _ => return Err(incorrect()),
             },
-            None => user.extra.srp.clone().ok_or_else(incorrect)?,
+            None => self.open_srp_record(pool, &user, user.extra.srp.as_ref().ok_or_else(incorrect)?)?,
         };
         let name = match &device {
             Some(d) => d.group_key.clone(),

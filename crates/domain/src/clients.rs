@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, not_found_as};
 use crate::pools::{Page, UserPool};
+use crate::vault::Vault;
 use crate::{Domain, ids};
 
 /// An app client as the rules see it.
@@ -222,11 +223,16 @@ fn check_redirect_url(url: &str) -> Result<()> {
 }
 
 impl Client {
-    pub(crate) fn from_store(row: ClientRow) -> Result<Self> {
-        Self::from_row(row)
+    /// The vault context of a client's secret.
+    fn secret_context(pool_id: &str, client_id: &str) -> String {
+        format!("client-secret:{pool_id}:{client_id}")
     }
 
-    fn from_row(row: ClientRow) -> Result<Self> {
+    pub(crate) fn from_row(row: ClientRow, vault: &Vault) -> Result<Self> {
+        let secret = match &row.client_secret {
+            Some(stored) => Some(vault.open_str(&Self::secret_context(&row.pool_id, &row.client_id), stored)?),
+            None => None,
+        };
         let settings: ClientSettings = serde_json::from_str(&row.document).map_err(|e| {
             Error::Internal(anyhow::anyhow!("client {} has an unreadable document: {e}", row.client_id))
         })?;
@@ -234,21 +240,26 @@ impl Client {
             pool_id: row.pool_id,
             client_id: row.client_id,
             name: row.name,
-            secret: row.client_secret,
+            secret,
             created: Timestamp::from_millis(row.created_ms),
             modified: Timestamp::from_millis(row.updated_ms),
             settings,
         })
     }
 
-    fn to_row(&self) -> Result<ClientRow> {
+    fn to_row(&self, vault: &Vault) -> Result<ClientRow> {
+        let context = Self::secret_context(&self.pool_id, &self.client_id);
+        let client_secret = match &self.secret {
+            Some(plain) => Some(vault.seal_str(&context, plain)?),
+            None => None,
+        };
         let document = serde_json::to_string(&self.settings)
             .map_err(|e| Error::Internal(anyhow::anyhow!("serialising client {}: {e}", self.client_id)))?;
         Ok(ClientRow {
             pool_id: self.pool_id.clone(),
             client_id: self.client_id.clone(),
             name: self.name.clone(),
-            client_secret: self.secret.clone(),
+            client_secret,
             created_ms: self.created.millis(),
             updated_ms: self.modified.millis(),
             document,
@@ -304,7 +315,7 @@ impl Domain {
             settings: settings.with_defaults(),
         };
         self.store
-            .create_client(&client.to_row()?)
+            .create_client(&client.to_row(&self.vault)?)
             .await
             .map_err(|e| not_found_as(e, || format!("User pool {pool_id} does not exist.")))?;
         Ok(client)
@@ -316,7 +327,7 @@ impl Domain {
             .get_client(pool_id, client_id)
             .await
             .map_err(|e| not_found_as(e, || client_not_found(client_id)))?;
-        Client::from_row(row)
+        Client::from_row(row, &self.vault)
     }
 
     /// Replaces the client's settings; unset members take their defaults, as UpdateUserPoolClient does.
@@ -336,7 +347,7 @@ impl Domain {
         client.settings = settings.with_defaults();
         client.modified = self.clock.now();
         self.store
-            .update_client(&client.to_row()?)
+            .update_client(&client.to_row(&self.vault)?)
             .await
             .map_err(|e| not_found_as(e, || client_not_found(client_id)))?;
         Ok(client)
@@ -355,7 +366,7 @@ impl Domain {
             Err(StoreError::NotFound) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
-        Page::from_rows(rows, max, Client::from_row, |c| c.client_id.clone())
+        Page::from_rows(rows, max, |r| Client::from_row(r, &self.vault), |c| c.client_id.clone())
     }
 }
 

@@ -98,6 +98,11 @@ fn device_not_found() -> Error {
     Error::ResourceNotFound("Device does not exist.".into())
 }
 
+/// The vault context of a device's SRP verifier.
+pub(crate) fn device_srp_context(pool_id: &str, device_key: &str) -> String {
+    format!("device-srp:{pool_id}:{device_key}")
+}
+
 impl Domain {
     /// A new, unconfirmed device for a sign-in, when the pool tracks devices.
     pub(crate) async fn new_device(&self, pool: &UserPool, user: &User) -> Result<Option<Device>> {
@@ -150,7 +155,7 @@ impl Domain {
         let v = crate::srp::device_verifier(verifier_b64, salt_b64)
             .map_err(|_| Error::invalid("DeviceSecretVerifierConfig is not a valid SRP verifier."))?;
         device.salt_hex = Some(v.salt_hex);
-        device.verifier_hex = Some(v.verifier_hex);
+        device.verifier_hex = Some(self.vault.seal_str(&device_srp_context(&pool.id, key), &v.verifier_hex)?);
         device.doc.name = name;
         let on_prompt = pool
             .settings

@@ -38,6 +38,11 @@ pub async fn generate(pool_id: &str, now_ms: i64) -> Result<SigningKeyRow> {
     .map_err(Error::Internal)
 }
 
+/// The vault context of a signing key's private half.
+pub fn context(row: &SigningKeyRow) -> String {
+    format!("signing-key:{}:{}", row.pool_id, row.kid)
+}
+
 /// Key ID: base64 of the SHA-256 of the public key's DER (44 characters, like Cognito's).
 fn kid(public: &RsaPublicKey) -> anyhow::Result<String> {
     let der = public.to_public_key_der().context("encoding the public key")?;

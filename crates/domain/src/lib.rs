@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod srp;
 pub mod tokens;
 pub mod users;
+pub mod vault;
 
 use std::sync::Arc;
 
@@ -50,6 +51,8 @@ pub struct DomainConfig {
     pub argon2: passwords::Argon2Params,
     /// Most password hashes computed at once (defaults to the number of cores).
     pub hash_concurrency: usize,
+    /// The key-encryption key of every stored secret (see `vault`).
+    pub master_key: vault::MasterKey,
 }
 
 /// The entry point of every rule. Cheap to clone.
@@ -63,6 +66,7 @@ pub struct Domain {
     pub(crate) totp_sealer: sessions::Sealer,
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) keys: tokens::KeyCache,
+    pub(crate) vault: vault::Vault,
     pub(crate) messenger: Messenger,
     /// Access keys already looked up (immutable once created).
     pub(crate) access_keys: Arc<std::sync::RwLock<std::collections::HashMap<String, access_keys::AccessKey>>>,
@@ -82,9 +86,13 @@ impl Domain {
         config: DomainConfig,
         messenger: Messenger,
     ) -> Result<Self> {
+        let vault = vault::Vault::new(&config.master_key);
         let mut candidate = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut candidate);
-        let secret = store.get_or_create_secret(DEPLOYMENT_SECRET, &candidate).await?;
+        let context = format!("secret:{DEPLOYMENT_SECRET}");
+        let sealed = vault.seal(&context, &candidate)?;
+        let stored = store.get_or_create_secret(DEPLOYMENT_SECRET, sealed.as_bytes()).await?;
+        let secret = vault.open(&context, &stored)?;
         let passwords = passwords::Passwords::new(config.argon2, config.hash_concurrency)?;
         let mut code_key = b"cognate codes v1\0".to_vec();
         code_key.extend_from_slice(&secret);
@@ -97,6 +105,7 @@ impl Domain {
             totp_sealer: sessions::Sealer::new(&secret, "totp-secret"),
             code_key: Arc::new(code_key),
             keys: tokens::KeyCache::default(),
+            vault,
             messenger,
             case_insensitive: Arc::default(),
             access_keys: Arc::default(),

@@ -504,7 +504,8 @@ impl Domain {
                 tags: input.tags,
             },
         };
-        let key = keys::generate(&id, now.millis()).await?;
+        let mut key = keys::generate(&id, now.millis()).await?;
+        key.private_pem = self.vault.seal_str(&keys::context(&key), &key.private_pem)?;
         self.store.create_user_pool(&pool.to_row()?, &key).await?;
         tracing::info!(pool_id = %id, "created user pool");
         Ok(pool)
@@ -633,7 +634,7 @@ impl Domain {
 
     /// The pool's JWKS.
     pub async fn jwks(&self, pool_id: &str) -> Result<keys::Jwks> {
-        let rows = self.store.list_signing_keys(pool_id).await?;
+        let rows = self.signing_keys(pool_id).await?;
         if rows.is_empty() {
             // A pool always has a key, so no keys means no pool.
             return Err(Error::ResourceNotFound(pool_not_found(pool_id)));
@@ -644,9 +645,18 @@ impl Domain {
     /// Base64 DER of the pool's signing certificate.
     pub async fn signing_certificate(&self, pool_id: &str) -> Result<String> {
         self.get_user_pool(pool_id).await?;
-        let rows = self.store.list_signing_keys(pool_id).await?;
+        let rows = self.signing_keys(pool_id).await?;
         let newest = rows.last().ok_or_else(|| Error::ResourceNotFound(pool_not_found(pool_id)))?;
         keys::certificate(newest)
+    }
+
+    /// The pool's signing keys, oldest first, with their private keys decrypted.
+    pub(crate) async fn signing_keys(&self, pool_id: &str) -> Result<Vec<cognate_store::SigningKeyRow>> {
+        let mut rows = self.store.list_signing_keys(pool_id).await?;
+        for row in &mut rows {
+            row.private_pem = self.vault.open_str(&keys::context(row), &row.private_pem)?;
+        }
+        Ok(rows)
     }
 
     /// Whether a pool exists (cheap check for the discovery endpoints).

@@ -147,7 +147,7 @@ impl crate::Domain {
         if let Some(k) = self.keys.cached_signing(pool_id) {
             return Ok(k);
         }
-        let rows = self.store.list_signing_keys(pool_id).await?;
+        let rows = self.signing_keys(pool_id).await?;
         self.keys.insert(&rows)?;
         self.keys
             .cached_signing(pool_id)
@@ -158,7 +158,7 @@ impl crate::Domain {
         if let Some((pool, k)) = self.keys.cached_verifying(kid) {
             return Ok((pool == pool_id).then_some(k));
         }
-        let rows = self.store.list_signing_keys(pool_id).await?;
+        let rows = self.signing_keys(pool_id).await?;
         self.keys.insert(&rows)?;
         Ok(self.keys.cached_verifying(kid).filter(|(p, _)| p == pool_id).map(|(_, k)| k))
     }

@@ -76,7 +76,13 @@ pub struct UserExtra {
     pub mfa: crate::mfa::MfaSettings,
 }
 
-/// The SRP verifier of a password, hex as the clients exchange it.
+/// The vault context of a user's SRP verifier.
+pub(crate) fn srp_context(pool_id: &str, sub: &str) -> String {
+    format!("srp:{pool_id}:{sub}")
+}
+
+/// The SRP verifier of a password, hex as the clients exchange it; stored encrypted (a verifier
+/// allows offline guessing at the cost of a fast hash).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SrpRecord {
     pub salt_hex: String,
@@ -555,7 +561,8 @@ impl Domain {
             .await
             .map_err(|e| Error::Internal(e.into()))?;
         user.password_hash = Some(hash);
-        user.extra.srp = Some(SrpRecord { salt_hex: v.salt_hex, verifier_hex: v.verifier_hex });
+        let verifier_hex = self.vault.seal_str(&srp_context(&pool.id, &user.sub), &v.verifier_hex)?;
+        user.extra.srp = Some(SrpRecord { salt_hex: v.salt_hex, verifier_hex });
         Ok(())
     }
 

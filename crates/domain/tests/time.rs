@@ -34,6 +34,7 @@ async fn domain(clock: Arc<TestClock>) -> Domain {
             issuer_base: "http://cognate.test".into(),
             argon2: Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 },
             hash_concurrency: 1,
+            master_key: cognate_domain::vault::MasterKey::generate(),
         },
         messenger,
     )

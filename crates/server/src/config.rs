@@ -77,6 +77,32 @@ pub struct Config {
     pub argon2_parallelism: u32,
     /// Most password hashes computed at once; 0 means one per CPU core.
     pub hash_concurrency: usize,
+    /// The master key (base64 of 32 random bytes) that encrypts every secret in the database:
+    /// signing keys, client and access-key secrets, SRP verifiers, the deployment secret. Prefer
+    /// `COGNATE_MASTER_KEY` or `master_key_file`. Without either, the key lives in
+    /// `<data_dir>/master.key` (created at first start, mode 0600).
+    pub master_key: Option<Secret>,
+    /// A file holding the master key (base64), e.g. a mounted secret. Every node of a PostgreSQL
+    /// deployment needs the same key.
+    pub master_key_file: Option<PathBuf>,
+    /// Seconds a client has to send a request's headers (also the idle time allowed between
+    /// requests on a kept-alive connection).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a request's body.
+    pub body_read_timeout_secs: u64,
+    /// Seconds a request may take in all, body and handling included.
+    pub request_timeout_secs: u64,
+    /// Most connections served at once; further ones wait to be accepted. 0: derived from the
+    /// process's open-file limit (leaving room for the database and logs), at most 4096.
+    pub max_connections: usize,
+    /// Password-checking requests (sign-in, challenge answers, sign-up, password changes and
+    /// resets) each client address may make per minute; 0 turns the limit off.
+    pub password_requests_per_minute: u32,
+    /// How many of those a client address may make in a burst.
+    pub password_requests_burst: u32,
+    /// Addresses (or CIDR ranges) of reverse proxies whose `X-Forwarded-For` is believed. Empty:
+    /// the connection's own address is the client's.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// SMTP transport security.
@@ -119,6 +145,15 @@ impl Default for Config {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             hash_concurrency: 0,
+            master_key: None,
+            master_key_file: None,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            request_timeout_secs: 60,
+            max_connections: 0,
+            password_requests_per_minute: 120,
+            password_requests_burst: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -172,7 +207,27 @@ impl Config {
             );
         }
         anyhow::ensure!(self.max_body_bytes >= 1024, "max_body_bytes must be at least 1024");
+        for (name, secs) in [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("body_read_timeout_secs", self.body_read_timeout_secs),
+            ("request_timeout_secs", self.request_timeout_secs),
+        ] {
+            anyhow::ensure!(secs > 0, "{name} must be at least 1");
+        }
+        self.trusted_proxy_nets()?;
         Ok(())
+    }
+
+    /// `trusted_proxies` parsed: single addresses become /32 or /128 ranges.
+    pub fn trusted_proxy_nets(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies: {p:?} is not an IP address or CIDR range"))
+            })
+            .collect()
     }
 }
 
@@ -273,6 +328,15 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<Config> {
         "argon2_iterations",
         "argon2_parallelism",
         "hash_concurrency",
+        "master_key",
+        "master_key_file",
+        "header_read_timeout_secs",
+        "body_read_timeout_secs",
+        "request_timeout_secs",
+        "max_connections",
+        "password_requests_per_minute",
+        "password_requests_burst",
+        "trusted_proxies",
     ]);
     let config: Config = figment.merge(env).merge(Serialized::defaults(args)).extract()?;
     config.validate()?;

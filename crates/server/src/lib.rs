@@ -19,6 +19,7 @@ use axum::routing::get;
 use cognate_api::{ApiConfig, ApiState};
 use cognate_domain::access_keys::AccessKey;
 use cognate_domain::passwords::Argon2Params;
+use cognate_domain::vault::MasterKey;
 use cognate_domain::{Domain, DomainConfig, SystemClock};
 use cognate_messaging::{MessagingConfig, Messenger, SmsConfig, SmtpConfig, SmtpTls};
 use cognate_store::Store;
@@ -58,8 +59,8 @@ pub struct Server {
 impl Server {
     /// Binds, opens the store, runs migrations, bootstraps credentials and starts serving.
     pub async fn start(config: Config) -> anyhow::Result<Server> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+        create_private_dir(&config.data_dir)?;
+        let master_key = master_key(&config)?;
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let public_url = config.public_url_for(addr);
@@ -81,6 +82,7 @@ impl Server {
                     parallelism: config.argon2_parallelism,
                 },
                 hash_concurrency: if config.hash_concurrency == 0 { cores } else { config.hash_concurrency },
+                master_key,
             },
             messenger,
         )
@@ -223,6 +225,79 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({ "message": "Not Found" }))).into_response()
 }
 
+/// Creates the data directory readable by its owner only (it holds the database, the master key
+/// and the admin credentials); warns about an existing one that others can read.
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("creating the data directory {}", dir.display()))?;
+        }
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                path = %dir.display(),
+                mode = format!("{:o}", mode & 0o777),
+                "COGNATE-SRV0003 the data directory can be read by other users; chmod 700 it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir).with_context(|| format!("creating the data directory {}", dir.display()))?;
+    Ok(())
+}
+
+/// The master key: `master_key`, else the file `master_key_file` names, else
+/// `<data_dir>/master.key`, created (mode 0600) at first start.
+fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
+    if let Some(text) = &config.master_key {
+        return MasterKey::from_base64(&text.0).context("master_key must be the base64 of 32 bytes");
+    }
+    let (path, may_create) = match &config.master_key_file {
+        Some(path) => (path.clone(), false),
+        None => (config.data_dir.join("master.key"), true),
+    };
+    let read = |path: &Path| -> anyhow::Result<MasterKey> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading the master key {}", path.display()))?;
+        MasterKey::from_base64(&text).with_context(|| format!("{} must hold the base64 of 32 bytes", path.display()))
+    };
+    if path.exists() || !may_create {
+        return read(&path);
+    }
+    let key = MasterKey::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut file) => {
+            use std::io::Write as _;
+            writeln!(file, "{}", key.to_base64()).with_context(|| format!("writing {}", path.display()))?;
+            tracing::info!(
+                path = %path.display(),
+                "created the master key that encrypts the secrets in the database: back it up with the \
+                 database, which is useless without it"
+            );
+            if !config.database_url().starts_with("sqlite:") {
+                tracing::warn!(
+                    "COGNATE-SRV0004 the master key was generated on this node; every node of a shared \
+                     database needs the same one (set COGNATE_MASTER_KEY_FILE or COGNATE_MASTER_KEY)"
+                );
+            }
+            Ok(key)
+        }
+        // Another process created it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(&path),
+        Err(e) => Err(e).with_context(|| format!("creating the master key {}", path.display())),
+    }
+}
+
 /// Writes an AWS shared-credentials file readable only by the owner.
 fn write_credentials(path: &Path, key: &AccessKey) -> anyhow::Result<()> {
     let text = format!(
@@ -233,7 +308,12 @@ fn write_credentials(path: &Path, key: &AccessKey) -> anyhow::Result<()> {
         key.access_key_id,
         key.secret_access_key
     );
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("writing {}", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

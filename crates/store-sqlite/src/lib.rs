@@ -42,6 +42,10 @@ impl SqliteStore {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .synchronous(SqliteSynchronous::Normal);
+        let is_memory = url_or_path.contains(":memory:") || url_or_path.contains("mode=memory");
+        if !is_memory {
+            restrict_files(options.get_filename())?;
+        }
         let pool = if url_or_path.contains(":memory:") || url_or_path.contains("mode=memory") {
             // An in-memory database lives only as long as a connection to it: keep exactly one,
             // forever, so every query sees the same database.
@@ -55,6 +59,27 @@ impl SqliteStore {
         MIGRATOR.run(&pool).await.map_err(migrate_error)?;
         Ok(SqliteStore { pool })
     }
+}
+
+/// Makes the database file (created empty if missing, so SQLite never creates it with the
+/// process umask) and its WAL and shared-memory files readable and writable by the owner only:
+/// they hold every user's data. SQLite gives the WAL and shm files the database file's mode.
+fn restrict_files(path: &std::path::Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let io = |e: std::io::Error| StoreError::Unavailable(format!("{}: {e}", path.display()));
+        std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path).map_err(io)?;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// The newest migration this binary knows.

@@ -32,6 +32,9 @@ pub struct TestServer {
     pub backend: Backend,
     /// The shared-credentials file the server wrote at first start.
     pub credentials_file: Option<std::path::PathBuf>,
+    /// The server's data directory and database URL (to inspect what it stores).
+    pub data_dir: std::path::PathBuf,
+    pub database_url: String,
     server: Option<Server>,
     _data_dir: tempfile::TempDir,
 }
@@ -64,13 +67,16 @@ impl TestServer {
         };
         let mut config = Config {
             listen: "127.0.0.1:0".parse()?,
-            data_dir: data_dir.path().to_path_buf(),
+            // A directory the server creates, as it would on a fresh machine.
+            data_dir: data_dir.path().join("data"),
             database_url,
             // Tests read codes from the development outbox.
             outbox: Some(true),
             ..Config::default()
         };
         adjust(&mut config);
+        let database_url = config.database_url();
+        let server_dir = config.data_dir.clone();
         let server = Server::start(config).await?;
         let key = server
             .created_admin_key
@@ -82,6 +88,8 @@ impl TestServer {
             secret_access_key: key.secret_access_key.clone(),
             backend,
             credentials_file: server.credentials_file.clone(),
+            data_dir: server_dir,
+            database_url,
             server: Some(server),
             _data_dir: data_dir,
         }))

