@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod dispatch;
 pub mod error_map;
 mod idp;
+pub mod throttle;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,7 +17,7 @@ use std::pin::Pin;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use cognate_domain::Domain;
@@ -43,6 +44,8 @@ pub struct ApiConfig {
 pub struct ApiState {
     pub domain: Domain,
     pub config: ApiConfig,
+    /// Per-client limits on password checks.
+    pub throttle: std::sync::Arc<throttle::Throttle>,
 }
 
 /// What a handler gets besides its request.
@@ -84,13 +87,15 @@ pub fn router(state: ApiState) -> Router {
 async fn entry(State(state): State<ApiState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default().0;
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let client = state.throttle.client_addr(peer, &parts.headers);
     let body = match read_body(body, state.config.max_body_bytes).await {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
     match json::target(&parts.headers) {
         Err(e) => e.into_response(),
-        Ok(Some(target)) => json_service(&state, &parts.method, &parts.uri, &parts.headers, target, body, request_id)
+        Ok(Some(target)) => json_service(&state, &parts, target, body, request_id, client)
             .await
             .unwrap_or_else(AwsError::into_json_response),
         Ok(None) if is_form(&parts.headers) => {
@@ -108,8 +113,22 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
 }
 
+/// The body, at most `limit` bytes. A body that stops arriving (the body deadline passed, the
+/// client went away) is not "too large": it gets 408.
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, AwsError> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| AwsError::request_entity_too_large(limit))
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let is_too_large = std::iter::successors(Some(&e as &(dyn std::error::Error + 'static)), |e| e.source())
+            .any(|e| e.is::<http_body_util::LengthLimitError>());
+        if is_too_large {
+            AwsError::request_entity_too_large(limit)
+        } else {
+            AwsError::new(
+                "RequestTimeoutException",
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body did not arrive in time.",
+            )
+        }
+    })
 }
 
 /// The request as SigV4 sees it.
@@ -122,19 +141,25 @@ pub struct RawRequest<'a> {
 
 async fn json_service(
     state: &ApiState,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
+    parts: &http::request::Parts,
     target: json::Target,
     body: Bytes,
     request_id: String,
+    client: Option<std::net::IpAddr>,
 ) -> Result<Response, AwsError> {
-    let raw = RawRequest { method, uri, headers, body: &body };
+    let headers = &parts.headers;
+    let raw = RawRequest { method: &parts.method, uri: &parts.uri, headers, body: &body };
     if target.prefix == cognito_idp::SERVICE.target_prefix {
         let op = cognito_idp::Operation::from_name(&target.operation)
             .ok_or_else(|| AwsError::unknown_operation(format!("Unknown operation {}.", target.operation)))?;
         if !json::is_json_content_type(headers) {
             return Err(wrong_content_type());
+        }
+        if throttle::checks_passwords(op) && !state.throttle.allow(client) {
+            return Err(AwsError::client(
+                "TooManyRequestsException",
+                "Too many requests from this address; slow down and try again.",
+            ));
         }
         let caller = if op.requires_sigv4() {
             auth::authenticate(state, &raw, cognito_idp::SERVICE.signing_name, auth::Protocol::Json).await?

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod logging;
+pub mod serve;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -109,15 +110,16 @@ impl Server {
         }
 
         let background = tokio::spawn(purge_expired_tokens(domain.clone()));
-        let app = app(domain, &config);
+        let app = app(domain, &config)?;
+        let limits = serve::Limits {
+            max_connections: match config.max_connections {
+                0 => serve::default_max_connections(),
+                n => n,
+            },
+            header_read_timeout: std::time::Duration::from_secs(config.header_read_timeout_secs),
+        };
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let task = tokio::spawn(serve::serve(listener, app, limits, rx));
         tracing::info!(%addr, %public_url, "cognate listening");
         Ok(Server { addr, public_url, created_admin_key, credentials_file, shutdown: Some(tx), task, background })
     }
@@ -185,20 +187,29 @@ fn messenger(config: &Config) -> anyhow::Result<Messenger> {
 }
 
 /// The whole HTTP application.
-pub fn app(domain: Domain, config: &Config) -> Router {
+pub fn app(domain: Domain, config: &Config) -> anyhow::Result<Router> {
     let api = cognate_api::router(ApiState {
         domain: domain.clone(),
         config: ApiConfig { dev_mode: config.dev_mode, max_body_bytes: config.max_body_bytes },
+        throttle: Arc::new(cognate_api::throttle::Throttle::new(
+            config.password_requests_per_minute,
+            config.password_requests_burst,
+            config.trusted_proxy_nets()?,
+        )),
     });
-    Router::new()
+    let body_timeout = std::time::Duration::from_secs(config.body_read_timeout_secs);
+    let request_timeout = std::time::Duration::from_secs(config.request_timeout_secs);
+    Ok(Router::new()
         .route("/health", get(health))
         .route("/_cognate/outbox", get(outbox))
         .with_state(domain.clone())
         .merge(cognate_oauth::router(domain))
         .merge(api)
         .fallback(not_found)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(axum::middleware::from_fn(cognate_protocol::request_id::layer))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http()))
 }
 
 async fn health(State(domain): State<Domain>) -> Response {

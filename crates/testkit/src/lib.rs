@@ -72,6 +72,8 @@ impl TestServer {
             database_url,
             // Tests read codes from the development outbox.
             outbox: Some(true),
+            // Tests sign in far faster than a person; the throttle has tests of its own.
+            password_requests_per_minute: 0,
             ..Config::default()
         };
         adjust(&mut config);

@@ -936,3 +936,180 @@ async fn the_database_file_alone_is_useless() -> anyhow::Result<()> {
     assert!(message.contains("COGNATE-KEY0001"), "{message}");
     Ok(())
 }
+
+/// A server with one-second deadlines and a small connection cap.
+async fn strict_server(max_connections: usize) -> TestServer {
+    TestServer::start_with(cognate_testkit::Backend::Sqlite, |c| {
+        c.header_read_timeout_secs = 1;
+        c.body_read_timeout_secs = 1;
+        c.request_timeout_secs = 3;
+        c.max_connections = max_connections;
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}
+
+fn address(server: &TestServer) -> String {
+    server.base_url.trim_start_matches("http://").to_string()
+}
+
+/// Reads until the server closes the connection (or `limit` passes); returns what it sent.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt as _;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(out),
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A client that sends half its headers, or its body a byte at a time, or idles on a kept-alive
+/// connection, is cut off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_clients_are_cut_off() -> anyhow::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    let server = strict_server(64).await;
+    let addr = address(&server);
+
+    let mut half = tokio::net::TcpStream::connect(&addr).await?;
+    half.write_all(b"POST / HTTP/1.1\r\nHost: cognate\r\nX-Amz-Target: ").await?;
+    assert!(read_until_closed(&mut half, Duration::from_secs(5)).await.is_some(), "half-sent headers are cut off");
+
+    let mut trickle = tokio::net::TcpStream::connect(&addr).await?;
+    trickle
+        .write_all(
+            b"POST / HTTP/1.1\r\nHost: cognate\r\nContent-Type: application/x-amz-json-1.1\r\n\
+              X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\nContent-Length: 100\r\n\r\n{",
+        )
+        .await?;
+    let started = tokio::time::Instant::now();
+    let mut answer = None;
+    for _ in 0..10 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if trickle.write_all(b" ").await.is_err() {
+            break;
+        }
+        if let Some(a) = read_until_closed(&mut trickle, Duration::from_millis(10)).await {
+            answer = Some(a);
+            break;
+        }
+    }
+    let answer = match answer {
+        Some(a) => a,
+        None => read_until_closed(&mut trickle, Duration::from_secs(5)).await.expect("a trickled body is cut off"),
+    };
+    assert!(started.elapsed() < Duration::from_secs(6), "cut off after about the body deadline");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+
+    let mut idle = tokio::net::TcpStream::connect(&addr).await?;
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: cognate\r\n\r\n").await?;
+    let mut first = [0u8; 12];
+    tokio::io::AsyncReadExt::read_exact(&mut idle, &mut first).await?;
+    assert_eq!(&first, b"HTTP/1.1 200");
+    assert!(
+        read_until_closed(&mut idle, Duration::from_secs(5)).await.is_some(),
+        "an idle kept-alive connection is closed"
+    );
+    server.stop().await
+}
+
+/// Many more connections than the cap, sending nothing, hold their slots only until their header
+/// deadline: a real request waits at most about (connections / cap) deadlines, never forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_cannot_starve_the_server() -> anyhow::Result<()> {
+    let server = strict_server(16).await;
+    let addr = address(&server);
+    let mut hogs = Vec::new();
+    for _ in 0..100 {
+        if let Ok(s) = tokio::net::TcpStream::connect(&addr).await {
+            hogs.push(s);
+        }
+    }
+    let started = tokio::time::Instant::now();
+    let health = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+            if let Ok(r) = client.get(format!("{}/health", server.base_url)).send().await {
+                return r.status();
+            }
+        }
+    })
+    .await
+    .expect("the server answers while idle connections are cut off");
+    assert_eq!(health, 200);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    drop(hogs);
+    server.stop().await
+}
+
+/// One address sending password checks as fast as it can is throttled; another address (behind
+/// a trusted proxy) is not, and an untrusted X-Forwarded-For changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_checks_are_throttled_per_client_address() -> anyhow::Result<()> {
+    let server = TestServer::start_with(cognate_testkit::Backend::Sqlite, |c| {
+        c.password_requests_per_minute = 60;
+        c.password_requests_burst = 5;
+    })
+    .await?
+    .unwrap();
+    let (_, client) = pool_and_client(&server, false).await;
+    let attempt = |forwarded_for: &'static str| {
+        let body = format!(
+            r#"{{"ClientId":"{client}","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{{"USERNAME":"nobody","PASSWORD":"x"}}}}"#
+        );
+        reqwest::Client::new()
+            .post(format!("{}/", server.base_url))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", format!("{IDP}.InitiateAuth"))
+            .header("x-forwarded-for", forwarded_for)
+            .body(body)
+            .send()
+    };
+    let mut kinds = Vec::new();
+    for i in 0..8 {
+        // Without trusted proxies, a forged X-Forwarded-For does not make a new client.
+        let (_, kind, _, _) = error_of(attempt(["203.0.113.1", "203.0.113.2"][i % 2]).await?).await;
+        kinds.push(kind);
+    }
+    assert!(kinds[..5].iter().all(|k| k == "UserNotFoundException"), "{kinds:?}");
+    assert!(kinds[5..].iter().all(|k| k == "TooManyRequestsException"), "{kinds:?}");
+    server.stop().await?;
+
+    let server = TestServer::start_with(cognate_testkit::Backend::Sqlite, |c| {
+        c.password_requests_per_minute = 60;
+        c.password_requests_burst = 5;
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await?
+    .unwrap();
+    let (_, client) = pool_and_client(&server, false).await;
+    let attempt = |forwarded_for: String| {
+        let body = format!(
+            r#"{{"ClientId":"{client}","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{{"USERNAME":"nobody","PASSWORD":"x"}}}}"#
+        );
+        reqwest::Client::new()
+            .post(format!("{}/", server.base_url))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", format!("{IDP}.InitiateAuth"))
+            .header("x-forwarded-for", forwarded_for)
+            .body(body)
+            .send()
+    };
+    for _ in 0..5 {
+        error_of(attempt("198.51.100.9".into()).await?).await;
+    }
+    let (_, kind, _, _) = error_of(attempt("198.51.100.9".into()).await?).await;
+    assert_eq!(kind, "TooManyRequestsException", "the abuser behind the proxy is throttled");
+    let (_, kind, _, _) = error_of(attempt("198.51.100.10".into()).await?).await;
+    assert_eq!(kind, "UserNotFoundException", "another client behind the proxy is not");
+    let (_, kind, _, _) = error_of(attempt("6.6.6.6, 198.51.100.9".into()).await?).await;
+    assert_eq!(kind, "TooManyRequestsException", "a spoofed left-most address does not help");
+    server.stop().await
+}
