@@ -123,8 +123,12 @@ impl UserPool {
     }
 
     /// The lookup key of a username in this pool.
+    /// Names are compared in Unicode NFC, so "café" typed as `e` + combining accent is the same
+    /// name as with `é`. Look-alike characters of other scripts (Cyrillic `а` for Latin `a`) are
+    /// different characters and stay different names, as in Cognito.
     pub fn username_key(&self, username: &str) -> String {
-        if self.is_case_insensitive() { username.to_lowercase() } else { username.to_string() }
+        let name = nfc(username);
+        if self.is_case_insensitive() { name.to_lowercase() } else { name }
     }
 
     pub fn has_username_attribute(&self, attr: &str) -> bool {
@@ -240,8 +244,14 @@ impl User {
     }
 }
 
+/// A name in Unicode Normalization Form C.
+pub fn nfc(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    name.nfc().collect()
+}
+
 fn normalize_sign_in(attr: &str, value: &str) -> String {
-    if attr == "email" { value.to_lowercase() } else { value.to_string() }
+    if attr == "email" { nfc(value).to_lowercase() } else { value.to_string() }
 }
 
 /// Who is writing attributes; clients may not set verification flags and are limited by the
@@ -366,27 +376,58 @@ pub fn check_required(pool: &UserPool, user: &User) -> Result<()> {
     Ok(())
 }
 
-/// Parses a ListUsers filter: `attr = "value"` or `attr ^= "value"` (empty means no filter).
+/// Parses a ListUsers filter, `attribute = "value"` or `attribute ^= "value"` (empty means no
+/// filter), as Cognito reads it: an attribute name, the operator, then one double-quoted string
+/// in which `\"` stands for a quote and `\\` for a backslash, and nothing after it. The value may
+/// hold anything, operators included (`email = "a^=b"`).
 pub fn parse_filter(pool: &UserPool, filter: &str) -> Result<Option<UserFilter>> {
     let f = filter.trim();
     if f.is_empty() {
         return Ok(None);
     }
-    let bad = || Error::invalid("Invalid search filter");
-    let (attr, rest, is_prefix) = if let Some(i) = f.find("^=") {
-        (&f[..i], &f[i + 2..], true)
-    } else if let Some(i) = f.find('=') {
-        (&f[..i], &f[i + 1..], false)
-    } else {
-        return Err(bad());
-    };
-    let attr = attr.trim();
-    if !SEARCHABLE.contains(&attr) {
-        return Err(bad());
+    let unparsable = || Error::invalid("Error while parsing filter.");
+    let name_end = f.find(|c: char| c.is_whitespace() || c == '=' || c == '^').ok_or_else(unparsable)?;
+    let (attr, rest) = f.split_at(name_end);
+    if attr.is_empty() {
+        return Err(unparsable());
     }
-    let rest = rest.trim();
-    let inner = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(bad)?;
-    let value = inner.replace("\\\"", "\"").replace("\\\\", "\\");
+    let rest = rest.trim_start();
+    let (is_prefix, rest) = if let Some(r) = rest.strip_prefix("^=") {
+        (true, r)
+    } else if let Some(r) = rest.strip_prefix('=') {
+        (false, r)
+    } else {
+        return Err(unparsable());
+    };
+    let mut chars = rest.trim_start().chars();
+    if chars.next() != Some('"') {
+        return Err(unparsable());
+    }
+    let mut value = String::new();
+    let mut is_closed = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(escaped @ ('"' | '\\')) => value.push(escaped),
+                Some(other) => {
+                    value.push('\\');
+                    value.push(other);
+                }
+                None => return Err(unparsable()),
+            },
+            '"' => {
+                is_closed = true;
+                break;
+            }
+            other => value.push(other),
+        }
+    }
+    if !is_closed || !chars.as_str().trim().is_empty() {
+        return Err(unparsable());
+    }
+    if !SEARCHABLE.contains(&attr) {
+        return Err(Error::invalid("Invalid search filter"));
+    }
     let value = if attr == "username" { pool.username_key(&value) } else { value };
     let attribute = attr.to_string();
     Ok(Some(if is_prefix {
@@ -474,7 +515,8 @@ impl Domain {
 
     /// Creates a user; usernames that are an email or phone in pools with `UsernameAttributes`
     /// become that attribute, and the user gets a generated UUID username.
-    pub async fn create_user(&self, pool: &UserPool, input: NewUser, writer: Writer<'_>) -> Result<User> {
+    pub async fn create_user(&self, pool: &UserPool, mut input: NewUser, writer: Writer<'_>) -> Result<User> {
+        input.username = nfc(&input.username);
         let sub = uuid::Uuid::new_v4().to_string();
         let mut changes = input.attributes;
         let username = if !pool.settings.username_attributes.is_empty() {
@@ -670,5 +712,82 @@ pub fn mask(destination: &str) -> String {
         let n = destination.chars().count();
         let tail: String = destination.chars().skip(n.saturating_sub(4)).collect();
         format!("+{}{tail}", "*".repeat(n.saturating_sub(5)))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::pools::PoolSettings;
+
+    fn pool(case_sensitive: bool) -> UserPool {
+        UserPool {
+            id: "us-east-1_test".into(),
+            name: "test".into(),
+            created: Timestamp::from_millis(0),
+            modified: Timestamp::from_millis(0),
+            settings: PoolSettings {
+                username_configuration: Some(m::UsernameConfigurationType { case_sensitive }),
+                ..Default::default()
+            },
+        }
+    }
+
+    fn equals(attribute: &str, value: &str) -> Option<UserFilter> {
+        Some(UserFilter::Equals { attribute: attribute.into(), value: value.into() })
+    }
+
+    #[test]
+    fn filters_parse_like_cognito() {
+        let p = pool(true);
+        assert_eq!(parse_filter(&p, "").unwrap(), None);
+        assert_eq!(parse_filter(&p, "  ").unwrap(), None);
+        assert_eq!(parse_filter(&p, r#"email = "a@b.c""#).unwrap(), equals("email", "a@b.c"));
+        assert_eq!(parse_filter(&p, r#"email="a@b.c""#).unwrap(), equals("email", "a@b.c"));
+        assert_eq!(
+            parse_filter(&p, r#"  family_name ^= "Sm"  "#).unwrap(),
+            Some(UserFilter::StartsWith { attribute: "family_name".into(), prefix: "Sm".into() })
+        );
+        assert_eq!(parse_filter(&p, r#"email = "a^=b""#).unwrap(), equals("email", "a^=b"), "operators in values");
+        assert_eq!(parse_filter(&p, r#"name = "x = \"y\"""#).unwrap(), equals("name", r#"x = "y""#));
+        assert_eq!(parse_filter(&p, r#"name = "back\\slash""#).unwrap(), equals("name", r"back\slash"));
+        assert_eq!(parse_filter(&p, r#"name = """#).unwrap(), equals("name", ""));
+        assert_eq!(
+            parse_filter(&p, r#"cognito:user_status = "CONFIRMED""#).unwrap(),
+            equals("cognito:user_status", "CONFIRMED")
+        );
+        assert_eq!(parse_filter(&pool(false), r#"username = "Alice""#).unwrap(), equals("username", "alice"));
+    }
+
+    #[test]
+    fn names_compare_in_nfc() {
+        let decomposed = "cafe\u{301}";
+        assert_eq!(pool(true).username_key(decomposed), "caf\u{e9}");
+        assert_eq!(pool(false).username_key("CAFE\u{301}"), "caf\u{e9}");
+        assert_ne!(pool(true).username_key("\u{430}lice"), "alice", "Cyrillic a stays itself");
+        assert_eq!(normalize_sign_in("email", "JOSE\u{301}@example.com"), "jos\u{e9}@example.com");
+    }
+
+    #[test]
+    fn malformed_filters_are_refused() {
+        let p = pool(true);
+        for bad in [
+            "email",
+            "email =",
+            r#"email = a@b.c"#,
+            r#"email = "open"#,
+            r#"email = "a" extra"#,
+            r#"email == "a""#,
+            r#"email != "a""#,
+            r#"= "a""#,
+            r#"email ~ "a""#,
+            r#"email = "a\"#,
+        ] {
+            let err = parse_filter(&p, bad).unwrap_err();
+            assert!(matches!(&err, Error::InvalidParameter(m) if m == "Error while parsing filter."), "{bad}: {err:?}");
+        }
+        let err = parse_filter(&p, r#"custom:team = "a""#).unwrap_err();
+        assert!(matches!(err, Error::InvalidParameter(_)));
     }
 }

@@ -87,9 +87,17 @@ fn decode_error(e: &serde_path_to_error::Error<serde_json::Error>, validation_co
             ),
         );
     }
-    let text = text.split(" at line ").next().unwrap_or(&text).to_string();
-    AwsError::serialization(format!("Unable to read member '{path}': {text}"))
+    // serde's text quotes the offending value ("invalid type: string \"…\", expected …"), and the
+    // value may be a password: keep only what was expected, which comes from the type.
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    match text.split_once(", expected ") {
+        Some((_, expected)) => AwsError::serialization(format!("Unable to read member '{path}': expected {expected}")),
+        None => AwsError::serialization(format!("Unable to read member '{path}'.")),
+    }
 }
+
+/// Longest member name (or map key) a decoding error repeats.
+const MAX_ECHOED_KEY: usize = 64;
 
 /// AWS writes member paths in lower camel case with 1-based `.member` list indexes.
 fn aws_path(path: &serde_path_to_error::Path) -> String {
@@ -98,7 +106,8 @@ fn aws_path(path: &serde_path_to_error::Path) -> String {
         .iter()
         .filter_map(|s| match s {
             Segment::Seq { index } => Some(format!("{}.member", index + 1)),
-            Segment::Map { key } => Some(lower_first(key)),
+            // Map keys come from the client: a long one is cut short rather than echoed.
+            Segment::Map { key } => Some(lower_first(&key.chars().take(MAX_ECHOED_KEY).collect::<String>())),
             Segment::Enum { variant } => Some(variant.clone()),
             Segment::Unknown => None,
         })

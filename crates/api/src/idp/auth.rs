@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use cognate_domain::Error;
 use cognate_domain::auth::AuthOutcome;
+use cognate_model::cognito_idp::Exception;
 use cognate_model::{Sensitive, cognito_idp as m};
 
+use crate::error_map::exception;
 use crate::{ApiError, Ctx};
 
 /// The members every sign-in response shares.
@@ -125,13 +127,19 @@ pub async fn get_tokens_from_refresh_token(
     Ok(m::GetTokensFromRefreshTokenResponse { authentication_result: Some(result.to_wire()) })
 }
 
+/// RevokeToken declares no NotAuthorizedException: a client that is unknown, proves the wrong
+/// secret or revokes another client's token gets UnauthorizedException.
 pub async fn revoke_token(ctx: Ctx, req: m::RevokeTokenRequest) -> Result<m::RevokeTokenResponse, ApiError> {
+    let unauthorized = |m: String| ApiError::Aws(exception(Exception::UnauthorizedException, m));
     let (pool, client) = match ctx.domain.client_by_id(req.client_id.expose()).await {
         Ok(pc) => pc,
-        Err(Error::ResourceNotFound(m)) => return Err(Error::NotAuthorized(m).into()),
+        Err(Error::ResourceNotFound(m)) => return Err(unauthorized(m)),
         Err(e) => return Err(e.into()),
     };
     let secret = req.client_secret.as_ref().map(|s| s.expose().as_str());
-    ctx.domain.revoke_token(&pool, &client, req.token.expose(), secret).await?;
-    Ok(m::RevokeTokenResponse {})
+    match ctx.domain.revoke_token(&pool, &client, req.token.expose(), secret).await {
+        Ok(()) => Ok(m::RevokeTokenResponse {}),
+        Err(Error::NotAuthorized(m)) => Err(unauthorized(m)),
+        Err(e) => Err(e.into()),
+    }
 }

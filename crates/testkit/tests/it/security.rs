@@ -1113,3 +1113,114 @@ async fn password_checks_are_throttled_per_client_address() -> anyhow::Result<()
     assert_eq!(kind, "TooManyRequestsException", "a spoofed left-most address does not help");
     server.stop().await
 }
+
+both_backends! {
+    /// RevokeToken answers a bad client with a code its operation declares (so SDKs decode it).
+    async fn revoke_token_errors_are_declared(server: TestServer) {
+        let idp = server.idp();
+        let (pool, _) = pool_and_client(&server, false).await;
+        let confidential = idp
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("confidential")
+            .generate_secret(true)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+            .send()
+            .await?
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap();
+        for (client, secret) in [("nosuchclient0000000000000", None), (confidential.as_str(), Some("wrongsecretwrongsecretwrongsecret"))] {
+            let mut req = idp.revoke_token().client_id(client).token("some-token");
+            if let Some(s) = secret {
+                req = req.client_secret(s);
+            }
+            let err = req.send().await.unwrap_err();
+            let service = err.as_service_error().expect("a declared error the SDK decodes");
+            assert!(service.is_unauthorized_exception(), "{client}: {err:?}");
+        }
+        server.stop().await
+    }
+
+    /// ListUsers reads a filter value as a quoted string, whatever it holds.
+    async fn list_users_filters_take_any_quoted_value(server: TestServer) {
+        let idp = server.idp();
+        let (pool, _) = pool_and_client(&server, false).await;
+        idp.admin_create_user()
+            .user_pool_id(&pool)
+            .username("odd")
+            .user_attributes(aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name("email").value("a^=b@x.example").build()?)
+            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+            .send()
+            .await?;
+        let found = idp.list_users().user_pool_id(&pool).filter(r#"email = "a^=b@x.example""#).send().await?;
+        assert_eq!(found.users().len(), 1);
+        let found = idp.list_users().user_pool_id(&pool).filter(r#"email ^= "a^=""#).send().await?;
+        assert_eq!(found.users().len(), 1);
+        let err = idp.list_users().user_pool_id(&pool).filter(r#"email = "unclosed"#).send().await.unwrap_err();
+        assert_eq!(code(&err), "InvalidParameterException");
+        assert_eq!(err.message(), Some("Error while parsing filter."));
+        server.stop().await
+    }
+
+    /// A name typed in another Unicode normal form is the same user.
+    async fn usernames_are_compared_in_nfc(server: TestServer) {
+        let (_, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "caf\u{e9}", "cafe@example.com").await;
+        sign_in(&server, &client, "cafe\u{301}", PASSWORD).await;
+        let err = server
+            .idp()
+            .sign_up()
+            .client_id(&client)
+            .username("cafe\u{301}")
+            .password(PASSWORD)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&err), "UsernameExistsException");
+        server.stop().await
+    }
+}
+
+/// Request members that hold secrets are never repeated in an error, however long or mistyped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_not_echoed_in_errors() -> anyhow::Result<()> {
+    let server = TestServer::start(cognate_testkit::Backend::Sqlite).await?.unwrap();
+    let (_, client) = pool_and_client(&server, false).await;
+    let long = "P".repeat(131_072);
+    let bodies = [
+        ("SignUp", serde_json::json!({"ClientId": client, "Username": "x", "Password": long})),
+        (
+            "InitiateAuth",
+            serde_json::json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "x", "PASSWORD": 98765432123456789u64}}),
+        ),
+        (
+            "InitiateAuth",
+            serde_json::json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "x", "PASSWORD": {"nested": long}}}),
+        ),
+        ("ChangePassword", serde_json::json!({"AccessToken": "t", "PreviousPassword": long, "ProposedPassword": 5})),
+        (
+            "ConfirmForgotPassword",
+            serde_json::json!({"ClientId": client, "Username": "x",
+            "ConfirmationCode": "123456", "Password": long}),
+        ),
+    ];
+    for (op, body) in bodies {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/", server.base_url))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", format!("{IDP}.{op}"))
+            .body(body.to_string())
+            .send()
+            .await?;
+        let (status, kind, message, _) = error_of(resp).await;
+        assert!(status >= 400, "{op}: {kind}");
+        assert!(message.len() < 400, "{op}: a {} character message", message.len());
+        assert!(!message.contains("PPPP") && !message.contains("98765"), "{op}: {message}");
+    }
+    server.stop().await
+}
