@@ -155,7 +155,7 @@ async fn json_service(
         if !json::is_json_content_type(headers) {
             return Err(wrong_content_type());
         }
-        if throttle::checks_passwords(op) && !state.throttle.allow(client) {
+        if throttle::is_throttled(op) && !state.throttle.allow(client) {
             return Err(AwsError::client(
                 "TooManyRequestsException",
                 "Too many requests from this address; slow down and try again.",

@@ -81,11 +81,20 @@ impl Throttle {
     }
 }
 
-/// The operations that check a password (or hash a new one) for a caller who has not proven
-/// anything yet. Signed admin operations are not limited here.
-pub fn checks_passwords(op: cognito_idp::Operation) -> bool {
+/// The operations that check a password (or hash a new one), or send a message, for a caller
+/// who has not proven anything yet. Signed admin operations are not limited here.
+pub fn is_throttled(op: cognito_idp::Operation) -> bool {
     use cognito_idp::Operation as O;
-    matches!(op, O::InitiateAuth | O::RespondToAuthChallenge | O::SignUp | O::ChangePassword | O::ConfirmForgotPassword)
+    matches!(
+        op,
+        O::InitiateAuth
+            | O::RespondToAuthChallenge
+            | O::SignUp
+            | O::ChangePassword
+            | O::ConfirmForgotPassword
+            | O::ForgotPassword
+            | O::ResendConfirmationCode
+    )
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@ struct Args {
     /// Requests per scenario.
     #[arg(long, default_value_t = 2000)]
     requests: usize,
-    /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate.
+    /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate,
+    /// enumeration (known vs unknown users' latency, sequential).
     #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,srp,refresh,getuser")]
     scenarios: Vec<String>,
     /// Users in the pool for `listusers` (seeded with AdminCreateUser; start the server with
@@ -98,12 +99,12 @@ impl Client {
 
 /// One SRP sign-in as a client does it: InitiateAuth USER_SRP_AUTH, then RespondToAuthChallenge
 /// PASSWORD_VERIFIER with the proof (the client's arithmetic runs off the async threads).
-async fn srp_sign_in(c: &Client, client_id: &str, pool_name: &str) -> anyhow::Result<()> {
+async fn srp_sign_in(c: &Client, client_id: &str, pool_name: &str, username: &str) -> anyhow::Result<()> {
     use base64::Engine as _;
     use cognate_domain::srp::{SrpClient, format_timestamp};
     let srp = Arc::new(tokio::task::spawn_blocking(SrpClient::random).await?);
     let start = json!({"ClientId": client_id, "AuthFlow": "USER_SRP_AUTH",
-                       "AuthParameters": {"USERNAME": "bench-user", "SRP_A": srp.a_hex()}});
+                       "AuthParameters": {"USERNAME": username, "SRP_A": srp.a_hex()}});
     let challenge = c.call("InitiateAuth", &start, false).await?;
     let p = &challenge["ChallengeParameters"];
     let field = |k: &str| p[k].as_str().map(str::to_string).context(format!("no {k}"));
@@ -121,6 +122,99 @@ async fn srp_sign_in(c: &Client, client_id: &str, pool_name: &str) -> anyhow::Re
     let done = c.call("RespondToAuthChallenge", &answer, false).await?;
     if done["AuthenticationResult"]["AccessToken"].is_null() {
         bail!("no tokens");
+    }
+    Ok(())
+}
+
+/// Creates `username` with the bench password, confirmed, with a verified email.
+async fn confirmed(c: &Client, pool_id: &str, username: &str) -> anyhow::Result<()> {
+    let email = format!("{username}@example.com");
+    c.call(
+        "AdminCreateUser",
+        &json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]}),
+        true,
+    )
+    .await?;
+    c.call(
+        "AdminSetUserPassword",
+        &json!({"UserPoolId": pool_id, "Username": username, "Password": "Passw0rd!", "Permanent": true}),
+        true,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Latency of known and unknown users' requests, side by side, for every operation that takes a
+/// bare username from an unauthenticated caller, through a client that hides user existence.
+/// Requests run one at a time, alternating known and unknown, each name used once per probe (so
+/// no lockout or send limit is reached). Reported, not asserted: the point is that the two
+/// distributions overlap.
+async fn enumeration(c: &Client, pool_id: &str) -> anyhow::Result<()> {
+    const NAMES: usize = 60;
+    let client = c
+        .call(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "hidden",
+                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                    "PreventUserExistenceErrors": "ENABLED"}),
+            true,
+        )
+        .await?;
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().context("client id")?.to_string();
+    for k in 0..NAMES {
+        confirmed(c, pool_id, &format!("known-{k}")).await?;
+    }
+    let a_hex = "02";
+    type Probe = fn(&str, &str, &str) -> (&'static str, Value);
+    let probes: [(&str, Probe); 4] = [
+        ("USER_SRP_AUTH step 1", |client, name, a| {
+            (
+                "InitiateAuth",
+                json!({"ClientId": client, "AuthFlow": "USER_SRP_AUTH",
+                                    "AuthParameters": {"USERNAME": name, "SRP_A": a}}),
+            )
+        }),
+        ("USER_PASSWORD_AUTH wrong", |client, name, _| {
+            (
+                "InitiateAuth",
+                json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                                    "AuthParameters": {"USERNAME": name, "PASSWORD": "Wrong-pass-1"}}),
+            )
+        }),
+        ("ForgotPassword", |client, name, _| ("ForgotPassword", json!({"ClientId": client, "Username": name}))),
+        ("ConfirmForgotPassword wrong", |client, name, _| {
+            (
+                "ConfirmForgotPassword",
+                json!({"ClientId": client, "Username": name, "ConfirmationCode": "000000",
+                                             "Password": "New-pass-123"}),
+            )
+        }),
+    ];
+    println!("{:<28} {:>22} {:>22} {:>7}", "enumeration (ms)", "known p10/p50/p90", "unknown p10/p50/p90", "p50 ratio");
+    for (label, probe) in probes {
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for k in 0..NAMES {
+            for (name, into) in [(format!("known-{k}"), &mut known), (format!("nobody-{k}-{label}"), &mut unknown)] {
+                let (op, body) = probe(&client_id, &name, a_hex);
+                let t = Instant::now();
+                let _ = c.call(op, &body, false).await;
+                into.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        let pct = |v: &mut Vec<f64>, p: f64| {
+            v.sort_by(f64::total_cmp);
+            v[((v.len() as f64 * p) as usize).min(v.len() - 1)]
+        };
+        let (k10, k50, k90) = (pct(&mut known, 0.1), pct(&mut known, 0.5), pct(&mut known, 0.9));
+        let (u10, u50, u90) = (pct(&mut unknown, 0.1), pct(&mut unknown, 0.5), pct(&mut unknown, 0.9));
+        println!(
+            "{label:<28} {:>22} {:>22} {:>7.2}",
+            format!("{k10:.1}/{k50:.1}/{k90:.1}"),
+            format!("{u10:.1}/{u50:.1}/{u90:.1}"),
+            u50 / k50
+        );
     }
     Ok(())
 }
@@ -299,29 +393,29 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     }
 
-    // One confirmed user for the sign-in scenarios.
-    c.call(
-        "AdminCreateUser",
-        &json!({"UserPoolId": pool_id, "Username": "bench-user", "MessageAction": "SUPPRESS"}),
-        true,
-    )
-    .await?;
-    c.call(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": pool_id, "Username": "bench-user", "Password": "Passw0rd!", "Permanent": true}),
-        true,
-    )
-    .await?;
-    let auth = json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                      "AuthParameters": {"USERNAME": "bench-user", "PASSWORD": "Passw0rd!"}});
+    // Confirmed users for the sign-in scenarios, one per worker: a single user signing in many
+    // times at once would meet its own lockout (no more than five password checks of one user
+    // run at once), which no real user does.
+    let users = args.workers.max(1);
+    for u in 0..users {
+        confirmed(&c, &pool_id, &format!("bench-user-{u}")).await?;
+    }
+    let auth_of = {
+        let client_id = client_id.clone();
+        move |u: usize| {
+            json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": format!("bench-user-{}", u % users), "PASSWORD": "Passw0rd!"}})
+        }
+    };
+    let auth = auth_of(0);
     let tokens = c.call("InitiateAuth", &auth, false).await?;
     let refresh = tokens["AuthenticationResult"]["RefreshToken"].as_str().context("refresh token")?.to_string();
     let access = tokens["AuthenticationResult"]["AccessToken"].as_str().context("access token")?.to_string();
 
     if run("password") {
         let c = c.clone();
-        measure("InitiateAuth USER_PASSWORD", args.workers, args.requests / 4, move |_| {
-            let (c, auth) = (c.clone(), auth.clone());
+        measure("InitiateAuth USER_PASSWORD", args.workers, args.requests / 4, move |i| {
+            let (c, auth) = (c.clone(), auth_of(i));
             async move { c.call("InitiateAuth", &auth, false).await.map(|_| ()) }
         })
         .await?;
@@ -329,9 +423,9 @@ async fn main() -> anyhow::Result<()> {
     if run("srp") {
         let (c, client_id, pool_name) =
             (c.clone(), client_id.clone(), pool_id.split_once('_').map_or(pool_id.clone(), |(_, n)| n.to_string()));
-        measure("USER_SRP_AUTH (both steps)", args.workers, args.requests / 4, move |_| {
+        measure("USER_SRP_AUTH (both steps)", args.workers, args.requests / 4, move |i| {
             let (c, client_id, pool_name) = (c.clone(), client_id.clone(), pool_name.clone());
-            async move { srp_sign_in(&c, &client_id, &pool_name).await }
+            async move { srp_sign_in(&c, &client_id, &pool_name, &format!("bench-user-{}", i % users)).await }
         })
         .await?;
     }
@@ -352,6 +446,9 @@ async fn main() -> anyhow::Result<()> {
             async move { c.call("GetUser", &body, false).await.map(|_| ()) }
         })
         .await?;
+    }
+    if run("enumeration") {
+        enumeration(&c, &pool_id).await?;
     }
     if run("listusers") {
         let started = Instant::now();

@@ -125,6 +125,9 @@ impl Domain {
             return Err(Error::invalid("Auto verification not turned on."));
         };
         let code = self.issue_code(pool, &user, &Purpose::SignUp).await?;
+        if hides {
+            return self.deliver_detached(pool, &user, attr, &code, &Purpose::SignUp).await;
+        }
         self.deliver(pool, &user, attr, Template::Verification, &code, &Purpose::SignUp).await
     }
 
@@ -268,6 +271,9 @@ impl Domain {
             ));
         };
         let code = self.issue_code(pool, &user, &Purpose::ForgotPassword).await?;
+        if hides {
+            return self.deliver_detached(pool, &user, attr, &code, &Purpose::ForgotPassword).await;
+        }
         self.deliver(pool, &user, attr, Template::Verification, &code, &Purpose::ForgotPassword).await
     }
 

@@ -145,6 +145,45 @@ impl Domain {
         code: &str,
         purpose: &Purpose,
     ) -> Result<Delivery> {
+        let (message, delivery) = self.message(pool, user, attribute, template, code, purpose)?;
+        self.messenger.send(message).await.map_err(|e| {
+            tracing::warn!(error = %e, pool_id = %pool.id, "COGNATE-MSG0001 code delivery failed");
+            Error::CodeDeliveryFailure("Unable to deliver the verification code.".into())
+        })?;
+        Ok(delivery)
+    }
+
+    /// Like `deliver`, without waiting for the message to go out or telling whether it did: for
+    /// clients that hide user existence, where neither the time a send takes nor its failure may
+    /// tell a known user from an unknown one (whose code goes nowhere). Failures are logged.
+    pub async fn deliver_detached(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        attribute: &str,
+        code: &str,
+        purpose: &Purpose,
+    ) -> Result<Delivery> {
+        let (message, delivery) = self.message(pool, user, attribute, Template::Verification, code, purpose)?;
+        let (messenger, pool_id) = (self.messenger.clone(), pool.id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = messenger.send(message).await {
+                tracing::warn!(error = %e, %pool_id, "COGNATE-MSG0001 code delivery failed");
+            }
+        });
+        Ok(delivery)
+    }
+
+    /// The message carrying `code` to the user's `attribute`, and where it goes.
+    fn message(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        attribute: &str,
+        template: Template,
+        code: &str,
+        purpose: &Purpose,
+    ) -> Result<(Message, Delivery)> {
         let to = user
             .attr(attribute)
             .ok_or_else(|| Error::InvalidParameter(format!("The user has no {attribute} to send a code to.")))?
@@ -192,10 +231,6 @@ impl Domain {
             purpose: if template == Template::Invitation { "invitation".into() } else { purpose.key() },
         };
         let medium = if channel == Channel::Sms { "SMS" } else { "EMAIL" };
-        self.messenger.send(message).await.map_err(|e| {
-            tracing::warn!(error = %e, pool_id = %pool.id, "COGNATE-MSG0001 code delivery failed");
-            Error::CodeDeliveryFailure("Unable to deliver the verification code.".into())
-        })?;
-        Ok(Delivery { destination: mask(&to), medium, attribute: attribute.to_string() })
+        Ok((message, Delivery { destination: mask(&to), medium, attribute: attribute.to_string() }))
     }
 }

@@ -95,8 +95,9 @@ pub struct Config {
     /// Most connections served at once; further ones wait to be accepted. 0: derived from the
     /// process's open-file limit (leaving room for the database and logs), at most 4096.
     pub max_connections: usize,
-    /// Password-checking requests (sign-in, challenge answers, sign-up, password changes and
-    /// resets) each client address may make per minute; 0 turns the limit off.
+    /// Password-checking and message-sending requests (sign-in, challenge answers, sign-up,
+    /// password changes and resets, code resends) each client address may make per minute; 0
+    /// turns the limit off.
     pub password_requests_per_minute: u32,
     /// How many of those a client address may make in a burst.
     pub password_requests_burst: u32,
