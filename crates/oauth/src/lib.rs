@@ -16,12 +16,19 @@ use axum::routing::{any, get};
 use cognate_domain::Domain;
 use serde_json::json;
 
-/// Routes for discovery, JWKS and the not-yet-built OAuth endpoints.
-pub fn router(domain: Domain) -> Router {
+/// The endpoints browsers call from other origins (CORS applies): discovery, JWKS and the
+/// not-yet-built OAuth endpoints (`/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, …).
+pub fn cross_origin_router(domain: Domain) -> Router {
     Router::new()
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/{*rest}", any(not_built))
+        .with_state(domain)
+}
+
+/// The hosted pages, same-origin only (no CORS: another origin must never read them).
+pub fn pages_router(domain: Domain) -> Router {
+    Router::new()
         .route("/login", any(not_built))
         .route("/logout", any(not_built))
         .route("/signup", any(not_built))

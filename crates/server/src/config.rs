@@ -104,6 +104,10 @@ pub struct Config {
     /// Addresses (or CIDR ranges) of reverse proxies whose `X-Forwarded-For` is believed. Empty:
     /// the connection's own address is the client's.
     pub trusted_proxies: Vec<String>,
+    /// Origins (`https://app.example.com`) whose web pages may call the public APIs (the AWS
+    /// JSON endpoint, discovery, JWKS, the OAuth endpoints) from the browser; `["*"]`, the
+    /// default, allows any, as Cognito does.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 /// SMTP transport security.
@@ -155,6 +159,7 @@ impl Default for Config {
             password_requests_per_minute: 120,
             password_requests_burst: 20,
             trusted_proxies: Vec::new(),
+            cors_allowed_origins: vec!["*".into()],
         }
     }
 }
@@ -216,6 +221,15 @@ impl Config {
             anyhow::ensure!(secs > 0, "{name} must be at least 1");
         }
         self.trusted_proxy_nets()?;
+        for origin in self.cors_allowed_origins.iter().filter(|o| *o != "*") {
+            let is_origin = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.trim_start_matches("https://").trim_start_matches("http://").contains('/')
+                && http::HeaderValue::from_str(origin).is_ok();
+            anyhow::ensure!(
+                is_origin,
+                "cors_allowed_origins: {origin:?} is not an origin like https://app.example.com"
+            );
+        }
         Ok(())
     }
 
@@ -338,6 +352,7 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<Config> {
         "password_requests_per_minute",
         "password_requests_burst",
         "trusted_proxies",
+        "cors_allowed_origins",
     ]);
     let config: Config = figment.merge(env).merge(Serialized::defaults(args)).extract()?;
     config.validate()?;

@@ -4,6 +4,7 @@
 //! `Server::start`, so tests run exactly what users run.
 
 pub mod config;
+pub mod cors;
 pub mod logging;
 pub mod serve;
 
@@ -199,12 +200,14 @@ pub fn app(domain: Domain, config: &Config) -> anyhow::Result<Router> {
     });
     let body_timeout = std::time::Duration::from_secs(config.body_read_timeout_secs);
     let request_timeout = std::time::Duration::from_secs(config.request_timeout_secs);
+    let origins = &config.cors_allowed_origins;
     Ok(Router::new()
         .route("/health", get(health))
         .route("/_cognate/outbox", get(outbox))
         .with_state(domain.clone())
-        .merge(cognate_oauth::router(domain))
-        .merge(api)
+        .merge(cognate_oauth::cross_origin_router(domain.clone()).layer(cors::oidc(origins)))
+        .merge(cognate_oauth::pages_router(domain))
+        .merge(api.layer(cors::aws_api(origins)))
         .fallback(not_found)
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))

@@ -4,6 +4,7 @@
 
 mod choice;
 mod clients;
+mod cors;
 mod delivery;
 mod devices;
 mod mfa;
