@@ -419,6 +419,38 @@ try:
         seen = json.loads(out.stdout.strip().splitlines()[-1])
         assert seen["ok"] and seen["step"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE" and seen["tokenUse"] == "access", seen
 
+    def browser_authenticator_signs_up_and_in():
+        """Amplify's Authenticator in a page on its own origin, in headless Chromium (tests/e2e/browser)."""
+        pools = {}
+        for name, requires_totp in [("plain", False), ("totp", True)]:
+            pool = idp.create_user_pool(
+                PoolName=f"browser-{name}", AutoVerifiedAttributes=["email"],
+                Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+            )["UserPool"]["Id"]
+            if requires_totp:
+                idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="ON",
+                                             SoftwareTokenMfaConfiguration={"Enabled": True})
+            client = idp.create_user_pool_client(
+                UserPoolId=pool, ClientName="web", PreventUserExistenceErrors="ENABLED",
+                ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            )["UserPoolClient"]["ClientId"]
+            pools[name] = {"userPoolId": pool, "clientId": client, "totp": requires_totp}
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser")
+        config = os.path.join(data_dir, "browser-config.json")
+        with open(config, "w") as f:
+            json.dump({"endpoint": endpoint, "pools": pools}, f)
+        page_port = free_port()
+        page = subprocess.Popen(["node", os.path.join(here, "serve.mjs"), str(page_port), config],
+                                stdout=subprocess.DEVNULL)
+        try:
+            out = subprocess.run(["node", os.path.join(here, "run.mjs"), f"http://127.0.0.1:{page_port}", endpoint],
+                                 capture_output=True, text=True, timeout=300)
+            print(out.stdout, end="")
+            assert out.returncode == 0, out.stdout + out.stderr
+        finally:
+            page.terminate()
+            page.wait(timeout=10)
+
     check("aws cli creates a pool with a custom attribute and a client with a secret",
           aws_cli_creates_pool_with_custom_attribute_and_secret_client)
     check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
@@ -441,6 +473,8 @@ try:
           amazon_cognito_identity_js_sets_up_and_uses_totp_mfa)
     check("MFA: pycognito answers SOFTWARE_TOKEN_MFA", pycognito_answers_totp_mfa)
     check("MFA: Amplify Auth v6 answers CONFIRM_SIGN_IN_WITH_TOTP_CODE", amplify_answers_totp_mfa)
+    check("browser: Amplify's Authenticator on another origin signs up, confirms, signs in (SRP, TOTP) and out "
+          "in headless Chromium", browser_authenticator_signs_up_and_in)
 finally:
     server.terminate()
     server.wait(timeout=10)
