@@ -158,12 +158,25 @@ pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
 
 impl Client {
     /// Whether the client allows an auth flow (`ALLOW_…` or the legacy name). Without
-    /// ExplicitAuthFlows, Cognito allows SRP, custom auth and refresh.
+    /// ExplicitAuthFlows, Cognito allows SRP, custom auth and refresh. A client configured with
+    /// only the legacy names (`USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`)
+    /// keeps their legacy meaning: refresh is always allowed, and SRP too unless the client is
+    /// custom-auth only.
     pub fn allows(&self, allow: &str, legacy: Option<&str>) -> bool {
-        match &self.settings.explicit_auth_flows {
-            Some(flows) => flows.iter().any(|f| f.as_str() == allow || Some(f.as_str()) == legacy),
-            None => matches!(allow, "ALLOW_USER_SRP_AUTH" | "ALLOW_CUSTOM_AUTH" | "ALLOW_REFRESH_TOKEN_AUTH"),
+        let Some(flows) = &self.settings.explicit_auth_flows else {
+            return matches!(allow, "ALLOW_USER_SRP_AUTH" | "ALLOW_CUSTOM_AUTH" | "ALLOW_REFRESH_TOKEN_AUTH");
+        };
+        if flows.iter().any(|f| f.as_str() == allow || Some(f.as_str()) == legacy) {
+            return true;
         }
+        let is_legacy = !flows.is_empty() && flows.iter().all(|f| !f.as_str().starts_with("ALLOW_"));
+        let is_custom_only = flows.iter().any(|f| f.as_str() == "CUSTOM_AUTH_FLOW_ONLY");
+        is_legacy
+            && match allow {
+                "ALLOW_REFRESH_TOKEN_AUTH" => true,
+                "ALLOW_USER_SRP_AUTH" => !is_custom_only,
+                _ => false,
+            }
     }
 
     pub fn prevents_user_existence_errors(&self) -> bool {
@@ -280,7 +293,7 @@ impl Domain {
                 self.after_password(pool, client, user, param(params, "DEVICE_KEY")).await
             }
             ("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN", _) => {
-                if !client.allows("ALLOW_REFRESH_TOKEN_AUTH", None) && client.settings.explicit_auth_flows.is_some() {
+                if !client.allows("ALLOW_REFRESH_TOKEN_AUTH", None) {
                     return Err(Error::invalid(format!("{flow} flow not enabled for this client")));
                 }
                 let token = required(params, "REFRESH_TOKEN")?;
@@ -631,13 +644,7 @@ impl Domain {
         params: &BTreeMap<String, String>,
         via_user_auth: bool,
     ) -> Result<AuthOutcome> {
-        let allows_srp = via_user_auth
-            || client.allows("ALLOW_USER_SRP_AUTH", None)
-            || client
-                .settings
-                .explicit_auth_flows
-                .as_ref()
-                .is_some_and(|f| f.iter().all(|x| !x.as_str().starts_with("ALLOW_")));
+        let allows_srp = via_user_auth || client.allows("ALLOW_USER_SRP_AUTH", None);
         if !allows_srp {
             return Err(Error::invalid("USER_SRP_AUTH flow not enabled for this client"));
         }

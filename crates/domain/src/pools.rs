@@ -206,7 +206,14 @@ fn custom_attribute(attr: &m::SchemaAttributeType) -> Result<m::SchemaAttributeT
         return Err(Error::invalid("Required custom attributes are not supported currently."));
     }
     check_constraints(attr, &name)?;
-    let data_type = attr.attribute_data_type.clone().unwrap_or(m::AttributeDataType::String);
+    let data_type = match &attr.attribute_data_type {
+        Some(m::AttributeDataType::Unknown(_)) | None => {
+            return Err(Error::invalid(
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ));
+        }
+        Some(dt) => dt.clone(),
+    };
     let is_string = data_type == m::AttributeDataType::String;
     let is_number = data_type == m::AttributeDataType::Number;
     if !is_string && attr.string_attribute_constraints.is_some() {
@@ -248,11 +255,11 @@ fn build_schema(input: &[m::SchemaAttributeType]) -> Result<Vec<m::SchemaAttribu
             if name == "sub" {
                 return Err(Error::invalid("The sub attribute cannot be modified."));
             }
-            if let Some(dt) = &attr.attribute_data_type
-                && Some(dt) != std.attribute_data_type.as_ref()
-            {
+            let changes_type =
+                attr.attribute_data_type.as_ref().is_some_and(|dt| Some(dt) != std.attribute_data_type.as_ref());
+            if changes_type || attr.developer_only_attribute == Some(true) {
                 return Err(Error::invalid(format!(
-                    "Cannot change the AttributeDataType of the standard attribute {name}."
+                    "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"
                 )));
             }
             check_constraints(attr, name)?;
@@ -261,9 +268,6 @@ fn build_schema(input: &[m::SchemaAttributeType]) -> Result<Vec<m::SchemaAttribu
             }
             if let Some(mutable) = attr.mutable {
                 std.mutable = Some(mutable);
-            }
-            if attr.developer_only_attribute == Some(true) {
-                return Err(Error::invalid(format!("The standard attribute {name} cannot be developer-only.")));
             }
             if attr.string_attribute_constraints.is_some() {
                 std.string_attribute_constraints = attr.string_attribute_constraints.clone();
@@ -284,7 +288,7 @@ fn add_customs(schema: &mut Vec<m::SchemaAttributeType>, customs: Vec<m::SchemaA
         let name = c.name.clone().unwrap_or_default();
         let bare = name.trim_start_matches("dev:");
         if schema.iter().any(|a| a.name.as_deref().map(|n| n.trim_start_matches("dev:")) == Some(bare)) {
-            return Err(Error::invalid(format!("Existing attribute already has name {name}.")));
+            return Err(Error::invalid(format!("{bare}: Existing attribute already has name {bare}.")));
         }
         schema.push(c);
     }
@@ -392,7 +396,7 @@ fn check_mfa(mode: Option<&m::UserPoolMfaType>, mfa: &MfaConfig) -> Result<()> {
             || mfa.email.is_some();
         if !any {
             return Err(Error::invalid(
-                "At least one MFA method (SMS, software token or email) must be configured when MFA is ON or OPTIONAL.",
+                "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
             ));
         }
     }

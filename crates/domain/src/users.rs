@@ -284,7 +284,7 @@ pub fn check_attribute(pool: &UserPool, name: &str, value: &str) -> Result<()> {
             }
         }
         Some(m::AttributeDataType::Boolean) => {
-            if value != "true" && value != "false" {
+            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
                 return Err(schema_error(format!("{name}: Boolean must be true or false")));
             }
         }
@@ -352,6 +352,11 @@ pub fn apply_attributes(
         }
     }
     for (name, value) in changes {
+        // Booleans are accepted in any case ("True") and kept as "true"/"false".
+        let is_boolean = pool.schema_attribute(name).and_then(|a| a.attribute_data_type.as_ref())
+            == Some(&m::AttributeDataType::Boolean);
+        let value = if is_boolean { value.to_ascii_lowercase() } else { value.clone() };
+        let value = &value;
         let before = user.attributes.insert(name.clone(), value.clone());
         if (name == "email" || name == "phone_number") && before.as_deref() != Some(value.as_str()) {
             let flag = format!("{name}_verified");
@@ -539,9 +544,13 @@ impl Domain {
                     sub.clone()
                 }
                 None => {
-                    let what =
-                        pool.settings.username_attributes.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ");
-                    return Err(Error::invalid(format!("Username should be {what}.")));
+                    let message =
+                        match (pool.has_username_attribute("email"), pool.has_username_attribute("phone_number")) {
+                            (true, true) => "Username should be either an email or a phone number.",
+                            (true, false) => "Username should be an email.",
+                            _ => "Username should be a phone number.",
+                        };
+                    return Err(Error::invalid(message));
                 }
             }
         } else {
@@ -613,6 +622,11 @@ impl Domain {
         user.modified = self.clock.now();
         match self.store.update_user(&user.to_row(pool)?).await {
             Ok(()) => Ok(()),
+            // An existing user taking an email or phone another user signs in with: Cognito says
+            // AliasExists, whatever role the attribute plays in the pool.
+            Err(StoreError::Conflict(what)) if what.starts_with("signin:") => {
+                Err(Error::AliasExists("An account with the email or phone number already exists.".into()))
+            }
             Err(StoreError::Conflict(what)) => Err(conflict_error(pool, &what)),
             Err(StoreError::NotFound) => Err(Self::user_not_found()),
             Err(e) => Err(e.into()),

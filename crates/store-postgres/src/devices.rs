@@ -128,7 +128,7 @@ impl DeviceStore for PgStore {
 
 /// EXPLAIN of the device queries, on a pool of 1,000 analyzed users with three devices each and
 /// sequential scans disabled: each finds its rows on the primary key, already in key order (no
-/// sort). Needs `COGNATE_TEST_POSTGRES_URL`; skipped otherwise.
+/// sort). Needs `COGNATE_TEST_POSTGRES_URL` (see `test_base_url`).
 #[cfg(test)]
 mod plans {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -137,8 +137,7 @@ mod plans {
 
     #[tokio::test]
     async fn device_queries_search_the_primary_key() {
-        let Ok(base) = std::env::var("COGNATE_TEST_POSTGRES_URL") else {
-            println!("device query plans: skipped, COGNATE_TEST_POSTGRES_URL is not set");
+        let Some(base) = crate::test_base_url("device query plans") else {
             return;
         };
         let store = PgStore::connect(&crate::prepare_test_database(&base).await.unwrap()).await.unwrap();
@@ -148,7 +147,7 @@ mod plans {
              0, 0, 0, '{}' FROM generate_series(1, 1000) i; \
              INSERT INTO devices SELECT pool_id, username_key, 'device' || d, 'g', NULL, NULL, 0, 0, 0, '{}' \
              FROM users, generate_series(1, 3) d; \
-             ANALYZE;",
+             ANALYZE user_pools, users, user_index, user_unique, groups, group_members, refresh_tokens, devices;",
         )
         .execute(&store.pool)
         .await

@@ -44,6 +44,26 @@ impl PgStore {
     }
 }
 
+/// The PostgreSQL server tests use: `COGNATE_TEST_POSTGRES_URL`. Without it a test must not pass
+/// quietly: this panics with what to do, unless `COGNATE_TEST_SKIP_POSTGRES=1` opts out, in which
+/// case it says SKIPPED and returns `None`.
+pub fn test_base_url(test: &str) -> Option<String> {
+    if let Ok(url) = std::env::var("COGNATE_TEST_POSTGRES_URL") {
+        return Some(url);
+    }
+    if std::env::var("COGNATE_TEST_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+        println!("SKIPPED {test}: COGNATE_TEST_SKIP_POSTGRES=1");
+        return None;
+    }
+    #[allow(clippy::panic)]
+    {
+        panic!(
+            "{test}: COGNATE_TEST_POSTGRES_URL is not set. Run scripts/test (it provides a PostgreSQL), set it to \
+             postgres://user@host:port/database, or set COGNATE_TEST_SKIP_POSTGRES=1 to skip PostgreSQL tests"
+        )
+    }
+}
+
 /// Makes sure the database named in `base_url` exists (creating it through the `postgres`
 /// maintenance database; a concurrent creator is fine), creates a fresh, uniquely named schema in
 /// it, and returns `base_url` with `options=-c search_path=<schema>` so that a store connected to

@@ -554,7 +554,7 @@ mod tests {
 /// question is whether an index can serve each query): nothing scans a table, filtered ListUsers
 /// queries find their `user_index` entries by attribute and value inside an index and then look
 /// up only those users, and selective filters seek the entries on the primary key. Needs
-/// `COGNATE_TEST_POSTGRES_URL`; skipped otherwise.
+/// `COGNATE_TEST_POSTGRES_URL` (see `test_base_url`).
 #[cfg(test)]
 mod plans {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -568,8 +568,7 @@ mod plans {
     /// `email` pair and the same `status` pair, in one of ten groups, with a refresh token; with
     /// statistics, and sequential scans off.
     async fn populated() -> Option<PoolConnection<Postgres>> {
-        let Ok(base) = std::env::var("COGNATE_TEST_POSTGRES_URL") else {
-            println!("query plans: skipped, COGNATE_TEST_POSTGRES_URL is not set");
+        let Some(base) = crate::test_base_url("query plans") else {
             return None;
         };
         let store = PgStore::connect(&crate::prepare_test_database(&base).await.unwrap()).await.unwrap();
@@ -584,7 +583,7 @@ mod plans {
              INSERT INTO group_members SELECT pool_id, 'g' || right(username_key, 1), username_key FROM users; \
              INSERT INTO refresh_tokens SELECT md5(username_key), pool_id, 'c', username_key, username_key, 0, \
              4000000000000, NULL, NULL FROM users; \
-             ANALYZE;",
+             ANALYZE user_pools, users, user_index, user_unique, groups, group_members, refresh_tokens, devices;",
         )
         .execute(&store.pool)
         .await

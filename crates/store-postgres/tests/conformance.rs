@@ -1,6 +1,6 @@
 //! `PgStore` against the shared conformance suite (and two stores racing on one schema), each test
-//! on its own schema from `prepare_test_database`; skipped (with a printed line) unless
-//! `COGNATE_TEST_POSTGRES_URL` is set.
+//! on its own schema from `prepare_test_database` in the database `COGNATE_TEST_POSTGRES_URL` names;
+//! without it they fail, unless `COGNATE_TEST_SKIP_POSTGRES=1` skips them visibly.
 //! Also checks that the SQLite and Postgres migration trees stay in step.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -11,13 +11,8 @@ use std::path::Path;
 
 /// A fresh schema's URL, or `None` (after saying so) when no server is configured.
 async fn fresh_url(test: &str) -> Option<String> {
-    match std::env::var("COGNATE_TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => Some(prepare_test_database(&base).await.unwrap()),
-        _ => {
-            println!("{test}: skipped, COGNATE_TEST_POSTGRES_URL is not set");
-            None
-        }
-    }
+    let base = cognate_store_postgres::test_base_url(test)?;
+    Some(prepare_test_database(&base).await.unwrap())
 }
 
 #[tokio::test]
@@ -71,8 +66,7 @@ async fn prepared_schemas_are_isolated_and_migrate_once_under_concurrency() {
 
 #[tokio::test]
 async fn prepare_tolerates_a_concurrent_creator() {
-    let Ok(base) = std::env::var("COGNATE_TEST_POSTGRES_URL") else {
-        println!("concurrent creator: skipped, COGNATE_TEST_POSTGRES_URL is not set");
+    let Some(base) = cognate_store_postgres::test_base_url("concurrent creator") else {
         return;
     };
     // A database that does not exist yet (the base one's name plus a suffix), prepared twice at

@@ -4,6 +4,7 @@
 
 mod choice;
 mod clients;
+mod cognito_behaviours;
 mod cors;
 mod delivery;
 mod devices;

@@ -422,7 +422,7 @@ both_backends! {
         let (pool, client) = pool_and_client(&server, false).await;
         idp.add_custom_attributes()
             .user_pool_id(&pool)
-            .custom_attributes(aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder().name("plan").build())
+            .custom_attributes(aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder().name("plan").attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String).build())
             .send()
             .await?;
         confirmed_user(&server, &client, "dan", "dan@example.com").await;
