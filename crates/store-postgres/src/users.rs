@@ -568,9 +568,7 @@ mod plans {
     /// `email` pair and the same `status` pair, in one of ten groups, with a refresh token; with
     /// statistics, and sequential scans off.
     async fn populated() -> Option<PoolConnection<Postgres>> {
-        let Some(base) = crate::test_base_url("query plans") else {
-            return None;
-        };
+        let base = crate::test_base_url("query plans")?;
         let store = PgStore::connect(&crate::prepare_test_database(&base).await.unwrap()).await.unwrap();
         sqlx::raw_sql(
             "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
