@@ -877,7 +877,7 @@ impl Domain {
         client.check_secret_hash(username, param(responses, "SECRET_HASH"))?;
         let stamp = crate::srp::parse_timestamp(timestamp)
             .ok_or_else(|| Error::NotAuthorized("TIMESTAMP is not a valid date.".into()))?;
-        let skew = (stamp.unix_timestamp() * 1000 - now).abs();
+        let skew = stamp.unix_timestamp().saturating_mul(1000).saturating_sub(now).saturating_abs();
         if skew > SRP_WINDOW_MS {
             return Err(Error::NotAuthorized("TIMESTAMP is not within five minutes of the server's clock.".into()));
         }
@@ -1183,7 +1183,8 @@ impl Domain {
         if !user.is_enabled {
             return Err(Error::NotAuthorized("User is disabled.".into()));
         }
-        if (claims.iat + 1) * 1000 <= user.tokens_valid_after_ms || is_revoked {
+        // `iat` comes from the token: saturate rather than overflow on absurd values.
+        if claims.iat.saturating_add(1).saturating_mul(1000) <= user.tokens_valid_after_ms || is_revoked {
             return Err(Error::NotAuthorized("Access Token has been revoked".into()));
         }
         Ok((pool_id, user, claims))

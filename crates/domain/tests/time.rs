@@ -145,3 +145,38 @@ mod cognate_testkit_free {
         chars.windows(6).find(|w| w.iter().all(char::is_ascii_digit)).map(|w| w.iter().collect())
     }
 }
+
+/// A correctly signed access token with an absurd `iat` (found by the `jwt` fuzz target) is
+/// refused or accepted, but never overflows the sign-out check.
+#[tokio::test]
+async fn absurd_issue_times_do_not_overflow() {
+    let clock = Arc::new(TestClock(AtomicI64::new(now_ms())));
+    let d = domain(clock.clone()).await;
+    let pool = d.create_user_pool(NewPool { name: "iat".into(), ..Default::default() }).await.unwrap();
+    let create = cognate_domain::accounts::AdminCreate {
+        username: "ivy".into(),
+        message_action: Some(m::MessageActionType::Suppress),
+        ..Default::default()
+    };
+    let user = d.admin_create_user(&pool, create).await.unwrap();
+    let attributes = BTreeMap::new();
+    let minted = d
+        .mint(&cognate_domain::tokens::Grant {
+            pool_id: &pool.id,
+            client_id: "client",
+            username: &user.username,
+            sub: &user.sub,
+            attributes: &attributes,
+            groups: &[],
+            origin_jti: "origin",
+            auth_time: 9_223_372_036_854_775,
+            now: 9_223_372_036_854_775,
+            access_seconds: 3600,
+            id_seconds: 3600,
+            scope: cognate_domain::auth::ADMIN_SCOPE,
+            device_key: None,
+        })
+        .await
+        .unwrap();
+    let _ = d.authorize(&minted.access_token).await;
+}
