@@ -697,20 +697,22 @@ impl Domain {
         Ok(AuthOutcome::Challenge { name: "PASSWORD_VERIFIER".into(), session: None, parameters })
     }
 
-    /// The first factors a user can choose in choice-based sign-in (USER_AUTH): the pool's
-    /// AllowedFirstAuthFactors that the user has the means for.
-    pub(crate) fn first_factors(pool: &UserPool, user: &User) -> Vec<&'static str> {
-        let allowed: Vec<String> = pool
-            .settings
+    /// The pool's AllowedFirstAuthFactors.
+    pub(crate) fn allowed_first_factors(pool: &UserPool) -> Vec<String> {
+        pool.settings
             .config
             .policies
             .as_ref()
             .and_then(|p| p.sign_in_policy.as_ref())
-            .and_then(|p| p.allowed_first_auth_factors.clone())
+            .and_then(|p| p.allowed_first_auth_factors.as_ref())
+            .map(|f| f.iter().map(|x| x.as_str().to_string()).collect())
             .unwrap_or_default()
-            .iter()
-            .map(|f| f.as_str().to_string())
-            .collect();
+    }
+
+    /// The first factors a user can choose in choice-based sign-in (USER_AUTH): the pool's
+    /// AllowedFirstAuthFactors that the user has the means for.
+    pub(crate) fn first_factors(pool: &UserPool, user: &User) -> Vec<&'static str> {
+        let allowed = Self::allowed_first_factors(pool);
         let allows = |f: &str| allowed.iter().any(|a| a == f);
         let mut out = Vec::new();
         if allows("PASSWORD") && user.password_hash.is_some() {

@@ -95,17 +95,7 @@ impl Domain {
     /// The factors a decoy offers in choice-based sign-in: everything the pool allows, as for a
     /// user with a password, a verified email and a verified phone.
     fn decoy_first_factors(pool: &UserPool) -> Vec<&'static str> {
-        let allowed: Vec<String> = pool
-            .settings
-            .config
-            .policies
-            .as_ref()
-            .and_then(|p| p.sign_in_policy.as_ref())
-            .and_then(|p| p.allowed_first_auth_factors.clone())
-            .unwrap_or_default()
-            .iter()
-            .map(|f| f.as_str().to_string())
-            .collect();
+        let allowed = Self::allowed_first_factors(pool);
         let allows = |f: &str| allowed.iter().any(|a| a == f);
         let mut out = Vec::new();
         if allows("PASSWORD") {

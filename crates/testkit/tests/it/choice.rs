@@ -9,7 +9,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognate_testkit::both_backends;
 
-use crate::users::{PASSWORD, confirmed_user};
+use crate::helpers::{PASSWORD, confirmed_user};
 
 both_backends! {
     async fn user_auth(server: TestServer) {

@@ -7,7 +7,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognate_testkit::both_backends;
 
-use crate::user_pools::{code, new_pool};
+use crate::helpers::{code, new_pool};
 
 both_backends! {
     async fn create_describe_update_delete_client(server: TestServer) {

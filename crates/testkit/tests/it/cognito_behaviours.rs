@@ -9,8 +9,8 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognate_testkit::both_backends;
 
-use crate::user_pools::{code, new_pool};
-use crate::users::{PASSWORD, confirmed_user, pool_and_client};
+use crate::helpers::{PASSWORD, confirmed_user, pool_and_client};
+use crate::helpers::{code, new_pool};
 
 fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().unwrap()
@@ -33,7 +33,7 @@ both_backends! {
             .client_id
             .unwrap();
         confirmed_user(&server, &client, "leo", "leo@example.com").await;
-        let tokens = crate::users::sign_in(&server, &client, "leo", PASSWORD).await;
+        let tokens = crate::helpers::sign_in(&server, &client, "leo", PASSWORD).await;
         let refreshed = idp
             .initiate_auth()
             .client_id(&client)

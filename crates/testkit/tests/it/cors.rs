@@ -4,7 +4,7 @@
 
 use cognate_testkit::{Backend, TestServer};
 
-use crate::sigv4::IDP;
+use crate::helpers::IDP;
 
 const PAGE: &str = "http://app.example.test:5173";
 const SDK_HEADERS: &str =
@@ -59,7 +59,7 @@ async fn the_public_apis_answer_browsers_from_any_origin() -> anyhow::Result<()>
     );
 
     // Discovery and JWKS of a pool.
-    let pool = crate::user_pools::new_pool(&server, "cors").await;
+    let pool = crate::helpers::new_pool(&server, "cors").await;
     for path in [format!("/{pool}/.well-known/jwks.json"), format!("/{pool}/.well-known/openid-configuration")] {
         let resp =
             reqwest::Client::new().get(format!("{}{path}", server.base_url)).header("origin", PAGE).send().await?;

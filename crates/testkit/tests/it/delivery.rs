@@ -7,7 +7,7 @@ use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use cognate_server::config::SmtpSecurity;
 use cognate_testkit::{Backend, TestServer, extract_code};
 
-use crate::users::{PASSWORD, confirmed_user, pool_and_client, sign_in};
+use crate::helpers::{PASSWORD, confirmed_user, pool_and_client, sign_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_codes_are_emailed_over_smtp() -> anyhow::Result<()> {

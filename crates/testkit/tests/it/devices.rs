@@ -10,7 +10,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use base64::Engine as _;
 use cognate_testkit::both_backends;
 
-use crate::users::{PASSWORD, confirmed_user, pool_and_client, verify_jwt};
+use crate::helpers::{PASSWORD, confirmed_user, pool_and_client, verify_jwt};
 
 both_backends! {
     async fn devices(server: TestServer) {

@@ -4,37 +4,12 @@
 
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, SmsConfigurationType, SmsMfaConfigType, SmsMfaSettingsType,
-    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType, VerifySoftwareTokenResponseType,
+    ChallengeNameType, SmsConfigurationType, SmsMfaConfigType, SmsMfaSettingsType, SoftwareTokenMfaConfigType,
+    SoftwareTokenMfaSettingsType, UserPoolMfaType, VerifySoftwareTokenResponseType,
 };
-use cognate_testkit::{TestServer, both_backends};
+use cognate_testkit::both_backends;
 
-use crate::users::{PASSWORD, confirmed_user, pool_and_client, sign_in};
-
-/// The TOTP code for `secret` (base32) at `offset` steps from now.
-fn code(secret: &str, offset: i64) -> String {
-    let key = data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).unwrap();
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, key).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    t.generate(u64::try_from(now + offset * 30).unwrap())
-}
-
-async fn start(
-    server: &TestServer,
-    client: &str,
-    username: &str,
-) -> aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput {
-    server
-        .idp()
-        .initiate_auth()
-        .client_id(client)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap()
-}
+use crate::helpers::{PASSWORD, confirmed_user, password_step, pool_and_client, sign_in, totp_code};
 
 both_backends! {
     async fn totp_mfa(server: TestServer) {
@@ -54,8 +29,8 @@ both_backends! {
         assert!(secret.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)), "base32: {secret}");
         assert_eq!(data_encoding::BASE32_NOPAD.decode(secret.as_bytes())?.len(), 20);
         let err = idp.verify_software_token().access_token(access).user_code("000000").send().await.unwrap_err();
-        assert!(err.as_service_error().unwrap().is_code_mismatch_exception() || code(&secret, 0) == "000000", "{err:?}");
-        let ok = idp.verify_software_token().access_token(access).user_code(code(&secret, 0)).send().await?;
+        assert!(err.as_service_error().unwrap().is_code_mismatch_exception() || totp_code(&secret, 0) == "000000", "{err:?}");
+        let ok = idp.verify_software_token().access_token(access).user_code(totp_code(&secret, 0)).send().await?;
         assert_eq!(ok.status(), Some(&VerifySoftwareTokenResponseType::Success));
         idp.set_user_mfa_preference()
             .access_token(access)
@@ -66,7 +41,7 @@ both_backends! {
         assert_eq!(me.user_mfa_setting_list(), &["SOFTWARE_TOKEN_MFA".to_string()]);
         assert_eq!(me.preferred_mfa_setting(), Some("SOFTWARE_TOKEN_MFA"));
 
-        let challenge = start(&server, &client, "tia").await;
+        let challenge = password_step(&server, &client, "tia").await;
         assert_eq!(challenge.challenge_name(), Some(&ChallengeNameType::SoftwareTokenMfa));
         assert!(challenge.authentication_result().is_none());
         let session = challenge.session().unwrap().to_string();
@@ -79,18 +54,18 @@ both_backends! {
                 .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", c)
                 .send()
         };
-        let wrong = if code(&secret, 1) == "123456" { "654321" } else { "123456" };
+        let wrong = if totp_code(&secret, 1) == "123456" { "654321" } else { "123456" };
         let err = answer(wrong.to_string()).await.unwrap_err();
         assert!(err.as_service_error().unwrap().is_code_mismatch_exception(), "{err:?}");
-        let done = answer(code(&secret, 1)).await?;
+        let done = answer(totp_code(&secret, 1)).await?;
         assert!(done.authentication_result().unwrap().access_token().is_some());
-        let err = answer(code(&secret, 1)).await.unwrap_err();
+        let err = answer(totp_code(&secret, 1)).await.unwrap_err();
         assert!(err.as_service_error().unwrap().is_expired_code_exception(), "a TOTP code works once: {err:?}");
         assert_eq!(err.as_service_error().unwrap().meta().message(), Some("Your software token has already been used once."));
 
         // Guessing locks the factor: after five wrong codes in a row (the reused one above counts)
         // even the right one is refused for a while.
-        let challenge = start(&server, &client, "tia").await;
+        let challenge = password_step(&server, &client, "tia").await;
         let guess = |c: String| {
             idp.respond_to_auth_challenge()
                 .client_id(&client)
@@ -100,13 +75,13 @@ both_backends! {
                 .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", c)
                 .send()
         };
-        let valid: Vec<String> = (-1..=1).map(|o| code(&secret, o)).collect();
+        let valid: Vec<String> = (-1..=1).map(|o| totp_code(&secret, o)).collect();
         let wrong: Vec<String> = (0..100).map(|i| format!("{:06}", 100_000 + i)).filter(|c| !valid.contains(c)).take(4).collect();
         for c in wrong {
             let err = guess(c).await.unwrap_err();
             assert!(err.as_service_error().unwrap().is_code_mismatch_exception(), "{err:?}");
         }
-        let err = guess(code(&secret, 0)).await.unwrap_err();
+        let err = guess(totp_code(&secret, 0)).await.unwrap_err();
         assert!(err.as_service_error().unwrap().is_not_authorized_exception(), "locked out: {err:?}");
         Ok(())
     }
@@ -121,7 +96,7 @@ both_backends! {
             .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
             .send()
             .await?;
-        let challenge = start(&server, &client, "uma").await;
+        let challenge = password_step(&server, &client, "uma").await;
         assert_eq!(challenge.challenge_name(), Some(&ChallengeNameType::MfaSetup));
         assert!(challenge.authentication_result().is_none(), "no tokens without the second factor");
         let session = challenge.session().unwrap();
@@ -130,7 +105,7 @@ both_backends! {
         let verified = idp
             .verify_software_token()
             .session(associated.session().unwrap())
-            .user_code(code(&secret, 0))
+            .user_code(totp_code(&secret, 0))
             .send()
             .await?;
         let done = idp
@@ -142,7 +117,7 @@ both_backends! {
             .send()
             .await?;
         assert!(done.authentication_result().unwrap().id_token().is_some());
-        let again = start(&server, &client, "uma").await;
+        let again = password_step(&server, &client, "uma").await;
         assert_eq!(again.challenge_name(), Some(&ChallengeNameType::SoftwareTokenMfa));
         Ok(())
     }
@@ -174,7 +149,7 @@ both_backends! {
             .sms_mfa_settings(SmsMfaSettingsType::builder().enabled(true).build())
             .send()
             .await?;
-        let challenge = start(&server, &client, "val").await;
+        let challenge = password_step(&server, &client, "val").await;
         assert_eq!(challenge.challenge_name(), Some(&ChallengeNameType::SmsMfa));
         let params = challenge.challenge_parameters().unwrap();
         assert_eq!(params.get("CODE_DELIVERY_DELIVERY_MEDIUM").map(String::as_str), Some("SMS"));
@@ -192,8 +167,8 @@ both_backends! {
 
         // With TOTP too and no preference, the user chooses.
         let secret = idp.associate_software_token().access_token(&access).send().await?.secret_code.unwrap();
-        idp.verify_software_token().access_token(&access).user_code(code(&secret, 0)).send().await?;
-        let choose = start(&server, &client, "val").await;
+        idp.verify_software_token().access_token(&access).user_code(totp_code(&secret, 0)).send().await?;
+        let choose = password_step(&server, &client, "val").await;
         assert_eq!(choose.challenge_name(), Some(&ChallengeNameType::SelectMfaType));
         let can = choose.challenge_parameters().unwrap().get("MFAS_CAN_CHOOSE").unwrap();
         assert!(can.contains("SMS_MFA") && can.contains("SOFTWARE_TOKEN_MFA"), "{can}");

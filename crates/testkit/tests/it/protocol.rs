@@ -3,7 +3,7 @@
 
 use cognate_testkit::{Backend, TestServer};
 
-use crate::sigv4::{IDP, error_of};
+use crate::helpers::{IDP, error_of};
 
 async fn dev_server() -> TestServer {
     TestServer::start_with(Backend::Sqlite, |c| {

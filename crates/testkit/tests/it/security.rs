@@ -19,9 +19,9 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use cognate_testkit::{TestServer, both_backends};
 
-use crate::sigv4::{IDP, error_of};
-use crate::user_pools::code;
-use crate::users::{PASSWORD, confirmed_user, pool_and_client, sign_in};
+use crate::helpers::code;
+use crate::helpers::{IDP, error_of};
+use crate::helpers::{PASSWORD, confirmed_user, password_step, pool_and_client, sign_in, totp_code};
 
 /// The headers and body of every request an SDK client sends, as it sent them (signed).
 #[derive(Clone, Debug, Default)]
@@ -230,7 +230,7 @@ both_backends! {
     /// outside the signature is refused, so AdminGetUser cannot become AdminDisableUser.
     async fn signed_operation_cannot_be_swapped(server: TestServer) {
         let idp = server.idp();
-        let pool = crate::user_pools::new_pool(&server, "target").await;
+        let pool = crate::helpers::new_pool(&server, "target").await;
         admin_user(&server, &pool, "carol").await;
         let (capturing, capture) = capturing_idp(&server);
         capturing.admin_get_user().user_pool_id(&pool).username("carol").send().await?;
@@ -252,7 +252,7 @@ both_backends! {
     /// A signature scoped to another service is not accepted for this one.
     async fn signature_scope_must_name_the_service(server: TestServer) {
         let (status, kind, message, _) = error_of(
-            crate::sigv4::signed_for_service(
+            crate::helpers::signed_for_service(
                 &server,
                 "ListUserPools",
                 r#"{"MaxResults":1}"#,
@@ -791,31 +791,6 @@ fn uuid_shaped(s: &str) -> bool {
         && s.chars()
             .enumerate()
             .all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
-}
-
-/// The TOTP code for `secret` (base32) at `offset` steps from now.
-fn totp_code(secret: &str, offset: i64) -> String {
-    let key = data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).unwrap();
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, key).unwrap();
-    let now = SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    t.generate(u64::try_from(now + offset * 30).unwrap())
-}
-
-async fn password_step(
-    server: &TestServer,
-    client: &str,
-    username: &str,
-) -> aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput {
-    server
-        .idp()
-        .initiate_auth()
-        .client_id(client)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap()
 }
 
 /// A confirmed user with TOTP MFA set up and preferred; returns a SOFTWARE_TOKEN_MFA session of

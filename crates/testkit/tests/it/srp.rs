@@ -8,7 +8,7 @@ use base64::Engine as _;
 use cognate_domain::srp::{SrpClient, format_timestamp};
 use cognate_testkit::{TestServer, both_backends};
 
-use crate::users::{PASSWORD, confirmed_user, pool_and_client};
+use crate::helpers::{PASSWORD, confirmed_user, pool_and_client};
 
 struct Exchange {
     params: std::collections::HashMap<String, String>,

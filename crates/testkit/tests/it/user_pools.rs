@@ -7,16 +7,9 @@ use aws_sdk_cognitoidentityprovider::types::{
     UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType,
 };
 use base64::Engine as _;
-use cognate_testkit::{TestServer, both_backends};
+use cognate_testkit::both_backends;
 
-pub fn code<E: ProvideErrorMetadata>(e: &E) -> String {
-    e.code().unwrap_or("<none>").to_string()
-}
-
-pub async fn new_pool(server: &TestServer, name: &str) -> String {
-    let out = server.idp().create_user_pool().pool_name(name).send().await.unwrap();
-    out.user_pool().unwrap().id().unwrap().to_string()
-}
+use crate::helpers::{code, new_pool};
 
 both_backends! {
     async fn create_describe_update_delete(server: TestServer) {

@@ -7,117 +7,13 @@ use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
-    UserStatusType, UsernameAttributeType, VerifiedAttributeType,
+    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, UserStatusType, UsernameAttributeType,
+    VerifiedAttributeType,
 };
 use base64::Engine as _;
-use cognate_testkit::{TestServer, both_backends};
+use cognate_testkit::both_backends;
 
-pub const PASSWORD: &str = "Passw0rd!";
-
-/// A pool that auto-verifies email, and a client allowing password sign-in.
-pub async fn pool_and_client(server: &TestServer, prevent: bool) -> (String, String) {
-    let idp = server.idp();
-    let pool = idp
-        .create_user_pool()
-        .pool_name("users")
-        .auto_verified_attributes(VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    let client = idp
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(if prevent {
-            PreventUserExistenceErrorTypes::Enabled
-        } else {
-            PreventUserExistenceErrorTypes::Legacy
-        })
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    (pool, client)
-}
-
-fn attr(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder().name(name).value(value).build().unwrap()
-}
-
-/// Signs up and confirms `username` with its emailed code.
-pub async fn confirmed_user(server: &TestServer, client: &str, username: &str, email: &str) {
-    let idp = server.idp();
-    idp.sign_up()
-        .client_id(client)
-        .username(username)
-        .password(PASSWORD)
-        .user_attributes(attr("email", email))
-        .send()
-        .await
-        .unwrap();
-    let code = server.last_code(email).await.unwrap();
-    idp.confirm_sign_up().client_id(client).username(username).confirmation_code(code).send().await.unwrap();
-}
-
-pub async fn sign_in(
-    server: &TestServer,
-    client: &str,
-    username: &str,
-    password: &str,
-) -> aws_sdk_cognitoidentityprovider::types::AuthenticationResultType {
-    server
-        .idp()
-        .initiate_auth()
-        .client_id(client)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .unwrap()
-        .authentication_result
-        .unwrap()
-}
-
-/// Verifies an RS256 JWT against the pool's JWKS with the `rsa` crate (independent of the
-/// server's JWT library) and returns its claims.
-pub async fn verify_jwt(server: &TestServer, pool: &str, token: &str) -> serde_json::Value {
-    use rsa::pkcs1v15::{Signature, VerifyingKey};
-    use rsa::signature::Verifier as _;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let parts: Vec<&str> = token.split('.').collect();
-    assert_eq!(parts.len(), 3);
-    let header: serde_json::Value = serde_json::from_slice(&b64.decode(parts[0]).unwrap()).unwrap();
-    assert_eq!(header["alg"], "RS256");
-    let jwks: serde_json::Value = server
-        .http()
-        .get(format!("{}/{pool}/.well-known/jwks.json", server.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == header["kid"]).expect("kid in JWKS");
-    let n = rsa::BigUint::from_bytes_be(&b64.decode(key["n"].as_str().unwrap()).unwrap());
-    let e = rsa::BigUint::from_bytes_be(&b64.decode(key["e"].as_str().unwrap()).unwrap());
-    let public = rsa::RsaPublicKey::new(n, e).unwrap();
-    let verifier = VerifyingKey::<sha2::Sha256>::new(public);
-    let signature = Signature::try_from(b64.decode(parts[2]).unwrap().as_slice()).unwrap();
-    verifier.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature).expect("signature verifies");
-    serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap()
-}
+use crate::helpers::{PASSWORD, attr, confirmed_user, pool_and_client, sign_in, verify_jwt};
 
 both_backends! {
     async fn sign_up_confirm_sign_in_and_tokens(server: TestServer) {

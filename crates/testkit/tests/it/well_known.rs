@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use cognate_testkit::both_backends;
 
-use crate::user_pools::new_pool;
+use crate::helpers::new_pool;
 
 both_backends! {
     async fn discovery_and_jwks(server: TestServer) {
