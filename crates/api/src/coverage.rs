@@ -12,7 +12,6 @@ use crate::dispatch;
 fn planned(service: &str, op: &str) -> Option<&'static str> {
     match (service, op) {
         ("cognito-idp", o) if o.contains("WebAuthn") => Some("passkeys arrive with the hosted UI"),
-        ("cognito-idp", o) if o.contains("Device") => Some("remembered devices"),
         ("cognito-idp", _) => Some("later milestone"),
         ("cognito-identity", _) => Some("identity pools milestone"),
         ("sts", "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetCallerIdentity" | "AssumeRole") => {

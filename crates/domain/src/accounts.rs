@@ -260,7 +260,7 @@ impl Domain {
             if hides {
                 return self.decoy_forgot_password(pool, name).await;
             }
-            return Err(Error::NotAuthorized("User is disabled.".into()));
+            return Err(Error::user_disabled());
         }
         let Some(attr) = Self::recovery_channel(pool, &user) else {
             if hides {

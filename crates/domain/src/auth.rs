@@ -327,7 +327,7 @@ impl Domain {
         device_key: Option<&str>,
     ) -> Result<AuthOutcome> {
         if !user.is_enabled {
-            return Err(Error::NotAuthorized("User is disabled.".into()));
+            return Err(Error::user_disabled());
         }
         match user.status {
             UserStatus::Unconfirmed => Err(Error::UserNotConfirmed("User is not confirmed.".into())),
@@ -537,7 +537,7 @@ impl Domain {
                 let code = required(responses, field)?;
                 self.check_factor(pool, &mut user, factor, code).await?;
                 if !user.is_enabled {
-                    return Err(Error::NotAuthorized("User is disabled.".into()));
+                    return Err(Error::user_disabled());
                 }
                 self.claim_session(&s).await?;
                 self.sign_in(pool, client, &user).await
@@ -1056,7 +1056,7 @@ impl Domain {
         self.check_grace(client, &row, self.clock.now_ms())?;
         let user = self.user_by_key(pool, &row.username_key).await.map_err(|_| invalid())?;
         if !user.is_enabled {
-            return Err(Error::NotAuthorized("User is disabled.".into()));
+            return Err(Error::user_disabled());
         }
         if row.issued_ms < user.tokens_valid_after_ms {
             return Err(Error::NotAuthorized("Refresh Token has been revoked".into()));
@@ -1183,7 +1183,7 @@ impl Domain {
             return Err(Error::NotAuthorized("Invalid Access Token".into()));
         }
         if !user.is_enabled {
-            return Err(Error::NotAuthorized("User is disabled.".into()));
+            return Err(Error::user_disabled());
         }
         // `iat` comes from the token: saturate rather than overflow on absurd values.
         if claims.iat.saturating_add(1).saturating_mul(1000) <= user.tokens_valid_after_ms || is_revoked {

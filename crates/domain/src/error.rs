@@ -59,6 +59,13 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// A disabled user may not sign in or use tokens: Cognito's words, said in one place.
+    pub fn user_disabled() -> Error {
+        Error::NotAuthorized("User is disabled.".into())
+    }
+}
+
+impl Error {
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidParameter(msg.into())
     }

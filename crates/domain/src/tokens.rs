@@ -14,7 +14,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
@@ -115,13 +114,53 @@ pub struct Minted {
     pub access_token: String,
 }
 
-/// ID-token value of an attribute: booleans and numbers are typed, the rest strings.
-fn claim_value(name: &str, value: &str) -> Value {
+/// An attribute as an ID-token claim: booleans and numbers typed, the rest strings.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ClaimValue<'a> {
+    Bool(bool),
+    Int(i64),
+    Str(&'a str),
+}
+
+fn claim_value<'a>(name: &str, value: &'a str) -> ClaimValue<'a> {
     match name {
-        "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
-        "updated_at" => value.parse::<i64>().map_or_else(|_| Value::String(value.into()), Value::from),
-        _ => Value::String(value.into()),
+        "email_verified" | "phone_number_verified" => ClaimValue::Bool(value == "true"),
+        "updated_at" => value.parse::<i64>().map_or(ClaimValue::Str(value), ClaimValue::Int),
+        _ => ClaimValue::Str(value),
     }
+}
+
+/// The claims of an ID token: the readable attributes, then Cognito's own claims.
+#[derive(Serialize)]
+struct IdClaims<'a> {
+    #[serde(flatten)]
+    attributes: BTreeMap<&'a str, ClaimValue<'a>>,
+    sub: &'a str,
+    #[serde(rename = "cognito:groups", skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<String>,
+    #[serde(rename = "cognito:roles", skip_serializing_if = "Vec::is_empty")]
+    roles: Vec<String>,
+    #[serde(rename = "cognito:preferred_role", skip_serializing_if = "Option::is_none")]
+    preferred_role: Option<String>,
+    iss: &'a str,
+    #[serde(rename = "cognito:username")]
+    username: &'a str,
+    origin_jti: &'a str,
+    aud: &'a str,
+    event_id: &'a str,
+    token_use: &'static str,
+    auth_time: i64,
+    exp: i64,
+    iat: i64,
+    jti: String,
+}
+
+/// Cognito's JWT header: `{"kid": …, "alg": "RS256"}`.
+#[derive(Serialize)]
+struct JwtHeader<'a> {
+    kid: &'a str,
+    alg: &'static str,
 }
 
 /// Random ID for `jti`, `origin_jti`, `event_id`.
@@ -175,38 +214,31 @@ impl crate::Domain {
         let roles: Vec<String> = groups.iter().filter_map(|x| x.role_arn.clone()).collect();
         let preferred_role = groups.iter().find_map(|x| x.role_arn.clone());
 
-        let mut id = serde_json::Map::new();
-        for (name, value) in g.attributes {
-            id.insert(name.clone(), claim_value(name, value));
-        }
-        id.insert("sub".into(), g.sub.into());
-        if !group_names.is_empty() {
-            id.insert("cognito:groups".into(), group_names.clone().into());
-        }
-        if !roles.is_empty() {
-            id.insert("cognito:roles".into(), roles.into());
-        }
-        if let Some(r) = preferred_role {
-            id.insert("cognito:preferred_role".into(), r.into());
-        }
-        id.insert("iss".into(), iss.clone().into());
-        id.insert("cognito:username".into(), g.username.into());
-        id.insert("origin_jti".into(), g.origin_jti.into());
-        id.insert("aud".into(), g.client_id.into());
-        id.insert("event_id".into(), event_id.clone().into());
-        id.insert("token_use".into(), "id".into());
-        id.insert("auth_time".into(), g.auth_time.into());
-        id.insert("exp".into(), (g.now + g.id_seconds).into());
-        id.insert("iat".into(), g.now.into());
-        id.insert("jti".into(), new_id().into());
+        let id = IdClaims {
+            attributes: g.attributes.iter().map(|(n, v)| (n.as_str(), claim_value(n, v))).collect(),
+            sub: g.sub,
+            groups: group_names.clone(),
+            roles,
+            preferred_role,
+            iss: &iss,
+            username: g.username,
+            origin_jti: g.origin_jti,
+            aud: g.client_id,
+            event_id: &event_id,
+            token_use: "id",
+            auth_time: g.auth_time,
+            exp: g.now + g.id_seconds,
+            iat: g.now,
+            jti: new_id(),
+        };
 
         let access = AccessClaims {
             sub: g.sub.into(),
             groups: group_names,
-            iss,
+            iss: iss.clone(),
             client_id: g.client_id.into(),
             origin_jti: g.origin_jti.into(),
-            event_id,
+            event_id: event_id.clone(),
             token_use: "access".into(),
             scope: g.scope.into(),
             auth_time: g.auth_time,
@@ -216,9 +248,10 @@ impl crate::Domain {
             username: g.username.into(),
             device_key: g.device_key.map(str::to_string),
         };
-        // Cognito's header: {"kid": …, "alg": "RS256"}.
-        let header = URL_SAFE_NO_PAD.encode(serde_json::json!({ "kid": kid, "alg": "RS256" }).to_string());
-        let id_token = sign_jwt(&header, &Value::Object(id), &key)?;
+        let header = serde_json::to_vec(&JwtHeader { kid: &kid, alg: "RS256" })
+            .map_err(|e| Error::Internal(anyhow::anyhow!("token header: {e}")))?;
+        let header = URL_SAFE_NO_PAD.encode(header);
+        let id_token = sign_jwt(&header, &id, &key)?;
         let access_token = sign_jwt(&header, &access, &key)?;
         Ok(Minted { id_token, access_token })
     }

@@ -34,14 +34,16 @@ impl UserStatus {
         }
     }
 
-    fn parse(s: &str) -> UserStatus {
-        match s {
+    /// The status a stored row names; an unknown one is a damaged row, never a guess.
+    fn parse(s: &str) -> Result<UserStatus> {
+        Ok(match s {
+            "UNCONFIRMED" => UserStatus::Unconfirmed,
             "CONFIRMED" => UserStatus::Confirmed,
             "FORCE_CHANGE_PASSWORD" => UserStatus::ForceChangePassword,
             "RESET_REQUIRED" => UserStatus::ResetRequired,
             "EXTERNAL_PROVIDER" => UserStatus::ExternalProvider,
-            _ => UserStatus::Unconfirmed,
-        }
+            other => return Err(Error::Internal(anyhow::anyhow!("a stored user has the unknown status {other:?}"))),
+        })
     }
 }
 
@@ -169,7 +171,7 @@ impl User {
             username: row.username,
             key: row.username_key,
             sub: row.sub,
-            status: UserStatus::parse(&row.status),
+            status: UserStatus::parse(&row.status)?,
             is_enabled: row.is_enabled,
             created: Timestamp::from_millis(row.created_ms),
             modified: Timestamp::from_millis(row.updated_ms),
@@ -772,6 +774,21 @@ mod tests {
             equals("cognito:user_status", "CONFIRMED")
         );
         assert_eq!(parse_filter(&pool(false), r#"username = "Alice""#).unwrap(), equals("username", "alice"));
+    }
+
+    #[test]
+    fn stored_statuses_parse_and_unknown_ones_are_errors() {
+        for s in [
+            UserStatus::Unconfirmed,
+            UserStatus::Confirmed,
+            UserStatus::ForceChangePassword,
+            UserStatus::ResetRequired,
+            UserStatus::ExternalProvider,
+        ] {
+            assert_eq!(UserStatus::parse(s.as_str()).unwrap(), s);
+        }
+        assert!(UserStatus::parse("ARCHIVED").is_err());
+        assert!(UserStatus::parse("confirmed").is_err());
     }
 
     #[test]
