@@ -43,11 +43,6 @@ impl Throttle {
         Throttle { limiter, trusted_proxies }
     }
 
-    /// No limit.
-    pub fn disabled() -> Self {
-        Throttle { limiter: None, trusted_proxies: Vec::new() }
-    }
-
     fn is_trusted(&self, addr: IpAddr) -> bool {
         self.trusted_proxies.iter().any(|net| net.contains(&addr))
     }

@@ -210,7 +210,7 @@ impl Client {
     }
 }
 
-fn incorrect() -> Error {
+pub(crate) fn incorrect() -> Error {
     Error::NotAuthorized("Incorrect username or password.".into())
 }
 
@@ -218,7 +218,7 @@ fn invalid_refresh_token() -> Error {
     Error::NotAuthorized("Invalid Refresh Token".into())
 }
 
-fn attempts_exceeded() -> Error {
+pub(crate) fn attempts_exceeded() -> Error {
     Error::NotAuthorized("Password attempts exceeded".into())
 }
 
@@ -450,30 +450,31 @@ impl Domain {
         user: &User,
         challenge: &str,
     ) -> Result<String> {
-        let minutes = i64::from(client.settings.auth_session_validity.unwrap_or(3));
-        let s = ChallengeSession {
-            pool_id: pool.id.clone(),
-            client_id: client.client_id.clone(),
-            user_key: user.key.clone(),
-            challenge: challenge.into(),
-            expires_ms: self.clock.now_ms() + minutes * 60_000,
-            nonce: new_id(),
-            decoy: None,
-        };
-        self.sessions.seal(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a session")))
+        self.seal_session(pool, client, user.key.clone(), challenge, None)
     }
 
     /// A session for an unknown user's decoy challenge (see `decoys`), alike to a real one.
     pub(crate) fn seal_decoy(&self, pool: &UserPool, client: &Client, name: &str, challenge: &str) -> Result<String> {
+        self.seal_session(pool, client, String::new(), challenge, Some(name.to_string()))
+    }
+
+    fn seal_session(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        user_key: String,
+        challenge: &str,
+        decoy: Option<String>,
+    ) -> Result<String> {
         let minutes = i64::from(client.settings.auth_session_validity.unwrap_or(3));
         let s = ChallengeSession {
             pool_id: pool.id.clone(),
             client_id: client.client_id.clone(),
-            user_key: String::new(),
+            user_key,
             challenge: challenge.into(),
             expires_ms: self.clock.now_ms() + minutes * 60_000,
             nonce: new_id(),
-            decoy: Some(name.to_string()),
+            decoy,
         };
         self.sessions.seal(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a session")))
     }
@@ -625,19 +626,9 @@ impl Domain {
         self.start_srp_for(pool, client, params, false).await
     }
 
-    /// The PASSWORD_SRP choice of USER_AUTH.
-    pub(crate) async fn start_srp_via_user_auth(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        params: &BTreeMap<String, String>,
-    ) -> Result<AuthOutcome> {
-        self.start_srp_for(pool, client, params, true).await
-    }
-
     /// `via_user_auth`: the PASSWORD_SRP choice of USER_AUTH, which ALLOW_USER_AUTH permits and
     /// whose SECRET_HASH was checked when USER_AUTH started.
-    async fn start_srp_for(
+    pub(crate) async fn start_srp_for(
         &self,
         pool: &UserPool,
         client: &Client,

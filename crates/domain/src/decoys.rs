@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::Domain;
-use crate::auth::{AuthOutcome, ChallengeSession};
+use crate::auth::{AuthOutcome, ChallengeSession, attempts_exceeded, incorrect};
 use crate::clients::Client;
 use crate::codes::{Delivery, Purpose, code_mismatch};
 use crate::error::{Error, Result};
@@ -157,7 +157,7 @@ impl Domain {
                 if srp_params.get("SRP_A").is_none_or(String::is_empty) {
                     return Err(Error::invalid("PASSWORD_SRP needs SRP_A."));
                 }
-                self.start_srp_via_user_auth(pool, client, &srp_params).await
+                self.start_srp_for(pool, client, &srp_params, true).await
             }
             "EMAIL_OTP" | "SMS_OTP" => {
                 let channel = if factor == "EMAIL_OTP" { Channel::Email } else { Channel::Sms };
@@ -179,12 +179,10 @@ impl Domain {
 
     /// A password for a name no user has: counted and hashed like a real guess, always wrong.
     pub(crate) async fn decoy_password(&self, pool: &UserPool, name: &str, password: &str) -> Result<AuthOutcome> {
-        let locked = || Error::NotAuthorized("Password attempts exceeded".into());
-        let wrong = || Error::NotAuthorized("Incorrect username or password.".into());
-        let admitted = self.admit_guess(pool, Subject::Unknown(name), Limit::Password, locked).await?;
+        let admitted = self.admit_guess(pool, Subject::Unknown(name), Limit::Password, attempts_exceeded).await?;
         let is_right = self.passwords.verify(password, None).await?;
-        self.settle_guess(admitted, is_right, wrong(), locked).await?;
-        Err(wrong())
+        self.settle_guess(admitted, is_right, incorrect(), attempts_exceeded).await?;
+        Err(incorrect())
     }
 
     /// Answers to a decoy session's challenge.

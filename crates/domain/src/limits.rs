@@ -9,8 +9,6 @@
 //! through limits).
 
 use cognate_store::CounterPolicy;
-use hmac::{Hmac, Mac as _};
-use sha2::Sha256;
 
 use crate::Domain;
 use crate::error::{Error, Result};
@@ -76,14 +74,7 @@ impl Domain {
     pub(crate) fn counter_key(&self, pool: &UserPool, subject: Subject<'_>, limit: Limit<'_>) -> Result<String> {
         let who = match subject {
             Subject::User(user) => format!("u:{}", user.sub),
-            Subject::Unknown(name) => {
-                let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.code_key)
-                    .map_err(|e| Error::Internal(anyhow::anyhow!("counter key: {e}")))?;
-                mac.update(b"unknown-user\0");
-                mac.update(pool.username_key(name).as_bytes());
-                let digest = mac.finalize().into_bytes();
-                format!("n:{}", hex::encode(&digest[..16]))
-            }
+            Subject::Unknown(name) => format!("n:{}", hex::encode(&self.decoy_seed(pool, "counter", name)?[..16])),
         };
         let what = match limit {
             Limit::Password => "pw".to_string(),

@@ -107,11 +107,6 @@ impl Vault {
         String::from_utf8(self.open(context, stored.as_bytes())?)
             .map_err(|_| Error::Internal(anyhow::anyhow!("COGNATE-KEY0003 a stored secret is not text")))
     }
-
-    /// Whether a stored value is sealed (rather than left from before encryption).
-    pub fn is_sealed(stored: &[u8]) -> bool {
-        stored.starts_with(PREFIX.as_bytes())
-    }
 }
 
 fn wrong_key() -> Error {
