@@ -51,6 +51,10 @@ pub enum Error {
     /// The operation is not enabled for this client or pool.
     #[error("{0}")]
     UnsupportedOperation(String),
+    /// Another request changed the same user between this request's read and its write; nothing
+    /// was written. Reported as TooManyRequestsException, which the AWS SDKs retry on their own.
+    #[error("{0}")]
+    ConcurrentUpdate(String),
     /// Anything else: logged in full, reported to clients as an internal error.
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
@@ -73,7 +77,12 @@ impl Error {
 
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
-        Error::Internal(anyhow::Error::new(e))
+        match e {
+            StoreError::Stale => {
+                Error::ConcurrentUpdate("The user was changed by a concurrent request; try again.".into())
+            }
+            e => Error::Internal(anyhow::Error::new(e)),
+        }
     }
 }
 

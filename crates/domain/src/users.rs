@@ -62,6 +62,8 @@ pub struct User {
     pub attributes: BTreeMap<String, String>,
     pub password_hash: Option<String>,
     pub tokens_valid_after_ms: i64,
+    /// The stored version this copy was read at; `save_user` writes only over that version.
+    pub version: i64,
     pub extra: UserExtra,
 }
 
@@ -178,6 +180,7 @@ impl User {
             attributes: doc.attributes,
             password_hash: row.password_hash,
             tokens_valid_after_ms: row.tokens_valid_after_ms,
+            version: row.version,
             extra: doc.extra,
         })
     }
@@ -230,6 +233,7 @@ impl User {
             created_ms: self.created.millis(),
             updated_ms: self.modified.millis(),
             tokens_valid_after_ms: self.tokens_valid_after_ms,
+            version: self.version,
             document,
             index,
             unique,
@@ -581,6 +585,7 @@ impl Domain {
             attributes: BTreeMap::from([("sub".to_string(), sub)]),
             password_hash: None,
             tokens_valid_after_ms: 0,
+            version: 1,
             extra: UserExtra {
                 temporary_password_expires_ms: input.temporary_password_expires_ms,
                 srp: None,
@@ -619,11 +624,15 @@ impl Domain {
         Ok(())
     }
 
-    /// Saves a changed user.
+    /// Saves a changed user, if no other request saved it since it was read (compare-and-swap on
+    /// its version); a lost race is `ConcurrentUpdate` and writes nothing.
     pub async fn save_user(&self, pool: &UserPool, user: &mut User) -> Result<()> {
         user.modified = self.clock.now();
         match self.store.update_user(&user.to_row(pool)?).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                user.version += 1;
+                Ok(())
+            }
             // An existing user taking an email or phone another user signs in with: Cognito says
             // AliasExists, whatever role the attribute plays in the pool.
             Err(StoreError::Conflict(what)) if what.starts_with("signin:") => {

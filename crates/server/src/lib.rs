@@ -38,7 +38,7 @@ pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
         let store = cognate_store_sqlite::SqliteStore::open(url).await.context("opening the SQLite database")?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = cognate_store_postgres::PgStore::connect(url).await.context("connecting to PostgreSQL")?;
+        let store = cognate_store_postgres::PgStore::open(url).await.context("connecting to PostgreSQL")?;
         Ok(Arc::new(store))
     } else {
         anyhow::bail!("unsupported database URL (expected sqlite://… or postgres://…)")

@@ -20,7 +20,7 @@ async fn conformance() {
     let Some(url) = fresh_url("conformance").await else {
         return;
     };
-    let store = PgStore::connect(&url).await.unwrap();
+    let store = PgStore::open(&url).await.unwrap();
     assert_eq!(store.backend(), "postgres");
     cognate_store::conformance::run_all(&store).await;
     // Twice on the same database: the suite leaves nothing that trips a second run.
@@ -32,7 +32,7 @@ async fn two_stores_on_one_schema_agree() {
     let Some(url) = fresh_url("two stores").await else {
         return;
     };
-    let (a, b) = (PgStore::connect(&url).await.unwrap(), PgStore::connect(&url).await.unwrap());
+    let (a, b) = (PgStore::open(&url).await.unwrap(), PgStore::open(&url).await.unwrap());
     cognate_store::conformance::run_two_nodes(&a, &b).await;
 }
 
@@ -41,11 +41,11 @@ async fn prepared_schemas_are_isolated_and_migrate_once_under_concurrency() {
     let Some(url) = fresh_url("isolation").await else {
         return;
     };
-    let (a, b) = tokio::join!(PgStore::connect(&url), PgStore::connect(&url));
+    let (a, b) = tokio::join!(PgStore::open(&url), PgStore::open(&url));
     let (a, _b) = (a.unwrap(), b.unwrap());
     cognate_store::conformance::run_all(&a).await;
 
-    let other = PgStore::connect(&fresh_url("isolation").await.unwrap()).await.unwrap();
+    let other = PgStore::open(&fresh_url("isolation").await.unwrap()).await.unwrap();
     let row = cognate_store::UserPoolRow {
         id: "only-in-one-schema".into(),
         name: "n".into(),
@@ -76,7 +76,7 @@ async fn prepare_tolerates_a_concurrent_creator() {
     let options: sqlx::postgres::PgConnectOptions = url.parse().unwrap();
     let database = options.get_database().unwrap().to_owned();
     let (a, b) = tokio::join!(prepare_test_database(&url), prepare_test_database(&url));
-    let connected = PgStore::connect(&url).await.map(drop);
+    let connected = PgStore::open(&url).await.map(drop);
     let admin = sqlx::PgPool::connect_with(options.database("postgres")).await.unwrap();
     sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)")).execute(&admin).await.unwrap();
     for result in [a.map(drop), b.map(drop), connected] {
@@ -89,7 +89,7 @@ async fn refuses_a_schema_newer_than_the_binary() {
     let Some(url) = fresh_url("schema too new").await else {
         return;
     };
-    drop(PgStore::connect(&url).await.unwrap());
+    drop(PgStore::open(&url).await.unwrap());
 
     // Pretend a newer Cognate applied migration 999999 (in this test's schema only).
     let conn = sqlx::PgPool::connect(&url).await.unwrap();
@@ -102,7 +102,7 @@ async fn refuses_a_schema_newer_than_the_binary() {
     .unwrap();
     conn.close().await;
 
-    match PgStore::connect(&url).await {
+    match PgStore::open(&url).await {
         Err(StoreError::SchemaTooNew { database: 999999, binary }) => {
             assert!((1..999999).contains(&binary), "binary version {binary}")
         }

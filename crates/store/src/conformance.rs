@@ -419,6 +419,7 @@ fn user(pool_id: &str, username_key: &str) -> UserRow {
         created_ms: 1_700_000_000_010,
         updated_ms: 1_700_000_000_011,
         tokens_valid_after_ms: 1_700_000_000_012,
+        version: 1,
         document: document(username_key),
         index: vec![("email".into(), email(username_key)), ("sub".into(), sub)],
         unique: vec![("email".into(), email(username_key))],
@@ -604,8 +605,16 @@ async fn users(store: &dyn Store, prefix: &str) {
         ..alice.clone()
     };
     store.update_user(&updated).await.expect("update_user");
-    assert_user(store, &UserRow { created_ms: alice.created_ms, ..updated.clone() }, "update_user replaces the row")
-        .await;
+    let stored = UserRow { created_ms: alice.created_ms, version: 2, ..updated.clone() };
+    assert_user(store, &stored, "update_user replaces the row and moves its version on").await;
+    // Compare-and-swap: a write over a version that is no longer stored is refused whole.
+    let late = UserRow { document: document("late"), index: vec![], unique: vec![], ..updated.clone() };
+    let result = store.update_user(&late).await;
+    assert!(
+        matches!(result, Err(StoreError::Stale)),
+        "update_user over an old version: expected Stale, got {result:?}"
+    );
+    assert_user(store, &stored, "a stale update_user changes nothing").await;
     assert_eq!(
         keys_found(store, &pool_id, "email", &email("alice")).await,
         Vec::<String>::new(),
@@ -620,7 +629,7 @@ async fn users(store: &dyn Store, prefix: &str) {
     let dave = UserRow { unique: vec![("email".into(), "new@example.com".into())], ..user(&pool_id, "dave") };
     assert_conflict_on(store.create_user(&dave).await, "email", "the updated unique value is taken");
     // Updating to the same unique value is not a conflict with oneself.
-    let same = UserRow { document: document("same"), ..updated.clone() };
+    let same = UserRow { document: document("same"), version: 2, ..updated.clone() };
     store.update_user(&same).await.expect("update_user keeping its unique value");
     // A conflicting update fails as a whole.
     let stealing = UserRow {
@@ -1419,6 +1428,27 @@ pub async fn run_two_nodes(a: &dyn Store, b: &dyn Store) {
         let same = user(&pool_id, &format!("r{round}-same"));
         let results = join_all(vec![a.create_user(&same), b.create_user(&same)]).await;
         assert_one_wins(&results, "username", "create_user racing for a username");
+    }
+
+    // Read-modify-write races on one user: of the writes over one version exactly one wins, the
+    // others are told Stale and write nothing; the winner's document is what is stored.
+    let raced = user(&pool_id, "cas");
+    a.create_user(&raced).await.expect("create_user cas");
+    for version in 1..=3 {
+        let writes: Vec<UserRow> = (0..6)
+            .map(|i| UserRow { document: document(&format!("cas{version}-{i}")), version, ..raced.clone() })
+            .collect();
+        let calls = writes.iter().enumerate().map(|(i, w)| nodes[i % 2].update_user(w)).collect();
+        let results = join_all(calls).await;
+        let winners: Vec<usize> = (0..results.len()).filter(|&i| results[i].is_ok()).collect();
+        assert_eq!(winners.len(), 1, "racing update_user over version {version}: {results:?}");
+        assert!(
+            results.iter().all(|r| r.is_ok() || matches!(r, Err(StoreError::Stale))),
+            "losers are Stale: {results:?}"
+        );
+        let stored = b.get_user(&pool_id, "cas").await.expect("get_user cas");
+        assert_eq!(stored.version, version + 1, "one write moved the version on");
+        assert_eq!(stored.document, writes[winners[0]].document, "the winner's write is stored");
     }
 
     // Idempotent and upserting writes succeed on both nodes at once.

@@ -21,6 +21,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A compare-and-swap write found the row changed since the version it was read at.
+    #[error("the row changed since it was read")]
+    Stale,
     /// The database was migrated by a newer Cognate than this binary.
     #[error("the database schema (version {database}) is newer than this binary supports (version {binary})")]
     SchemaTooNew { database: i64, binary: i64 },
@@ -145,6 +148,9 @@ pub struct UserRow {
     pub updated_ms: i64,
     /// Tokens issued before this instant are rejected (GlobalSignOut).
     pub tokens_valid_after_ms: i64,
+    /// The version the row was read at (a new user's is 1). `update_user` writes only while the
+    /// stored version is still this one, and moves it on by one.
+    pub version: i64,
     pub document: String,
     pub index: Vec<(String, String)>,
     pub unique: Vec<(String, String)>,
@@ -172,7 +178,9 @@ pub trait UserStore: Send + Sync {
     /// Users whose `index` contains `(attribute, value)`, ordered by username_key.
     async fn find_users_by_index(&self, pool_id: &str, attribute: &str, value: &str) -> Result<Vec<UserRow>>;
     /// Replaces every column but `pool_id`, `username_key`, `created_ms`, and the index and unique
-    /// sets. `NotFound` if absent; `Conflict("<attribute>")` when a new `unique` pair is taken.
+    /// sets, if the stored version is still `user.version` (compare-and-swap; the stored version
+    /// becomes `user.version + 1`). `NotFound` if absent; `Stale` if another write came first;
+    /// `Conflict("<attribute>")` when a new `unique` pair is taken.
     async fn update_user(&self, user: &UserRow) -> Result<()>;
     /// Deletes the user with its group memberships, refresh tokens, codes and devices. `NotFound` if absent.
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<()>;

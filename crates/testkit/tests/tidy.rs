@@ -1,5 +1,6 @@
 //! The grep-able architecture invariants of ARCHITECTURE.md, kept true by reading the source (as
-//! rust-analyzer's tidy tests do): SQL only in the store crates, no `serde_json::Value` in the
+//! rust-analyzer's tidy tests do): SQL only in the store crates, the store's queries written once
+//! (in `store-sql`, never in a backend crate), no `serde_json::Value` in the
 //! domain, no wildcard arm in the dispatch tables, `X-Amz-Target` and `__type` only in the
 //! protocol and API crates.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -68,9 +69,50 @@ fn is_sql(line: &str) -> bool {
 #[test]
 fn only_the_store_crates_hold_sql() {
     let found = violations(|krate, line| {
-        !matches!(krate, "store-sqlite" | "store-postgres") && krate != "testkit" && is_sql(line)
+        !matches!(krate, "store-sql" | "store-sqlite" | "store-postgres") && krate != "testkit" && is_sql(line)
     });
     assert!(found.is_empty(), "SQL outside the store crates:\n{}", found.join("\n"));
+}
+
+/// The tables of the store, as statements name them.
+const STORE_TABLES: &[&str] = &[
+    "user_pools",
+    "signing_keys",
+    "clients",
+    "access_keys",
+    "users",
+    "user_index",
+    "user_unique",
+    "groups",
+    "group_members",
+    "refresh_tokens",
+    "codes",
+    "counters",
+    "devices",
+    "secrets",
+    "used_once",
+];
+
+/// A SQL line that reads or writes one of the store's tables.
+fn touches_store_table(line: &str) -> bool {
+    is_sql(line)
+        && STORE_TABLES.iter().any(|t| {
+            [" FROM ", "INSERT INTO ", "UPDATE ", " JOIN "].iter().any(|k| line.contains(&format!("{k}{t} ")))
+                || line.contains(&format!("INSERT INTO {t}("))
+        })
+}
+
+/// Adding an aggregate means writing its SQL once: the backend crates hold connection set-up,
+/// migrations and query-plan tests, never a query of the store.
+#[test]
+fn the_store_queries_are_written_once() {
+    let found =
+        violations(|krate, line| matches!(krate, "store-sqlite" | "store-postgres") && touches_store_table(line))
+            .into_iter()
+            // The query-plan tests populate the tables they explain.
+            .filter(|v| !v.contains("/plans.rs:"))
+            .collect::<Vec<_>>();
+    assert!(found.is_empty(), "a store query in a backend crate (it belongs in store-sql):\n{}", found.join("\n"));
 }
 
 #[test]
@@ -108,6 +150,9 @@ fn the_checks_see_what_they_look_for() {
     assert!(is_sql(r#"    "UPDATE users SET status = $1 WHERE pool_id = $2""#));
     assert!(!is_sql(r#"let session = self.seal_challenge(pool, client, &user, "SELECT_CHALLENGE")?;"#));
     assert!(!is_sql(r#"let name = "Select a user from the list";"#));
-    let store = crates_dir().join("store-sqlite/src/tokens.rs");
+    let store = crates_dir().join("store-sql/src/tokens.rs");
     assert!(code_lines(&store).iter().any(|(_, l)| is_sql(l)), "the store's own SQL is seen");
+    assert!(code_lines(&store).iter().any(|(_, l)| touches_store_table(l)), "the store's tables are seen");
+    assert!(touches_store_table(r#"sqlx::query("SELECT id FROM users WHERE pool_id = $1")"#));
+    assert!(!touches_store_table(r#"sqlx::query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE x)")"#));
 }
