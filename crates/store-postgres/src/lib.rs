@@ -11,7 +11,7 @@ use cognate_store::{Result, StoreError};
 use cognate_store_sql::{Dialect, SqlStore};
 use sqlx::Connection;
 use sqlx::error::ErrorKind;
-use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -111,21 +111,6 @@ pub async fn prepare_test_database(base_url: &str) -> Result<String> {
 /// A double-quoted SQL identifier.
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// The newest migration this binary knows.
-fn latest_version() -> i64 {
-    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
-}
-
-fn migrate_error(e: MigrateError) -> StoreError {
-    match e {
-        MigrateError::VersionMissing(database) if database > latest_version() => {
-            StoreError::SchemaTooNew { database, binary: latest_version() }
-        }
-        MigrateError::Execute(e) => db_error(e),
-        e => StoreError::Other(e.into()),
-    }
 }
 
 fn db_error(e: sqlx::Error) -> StoreError {

@@ -4,14 +4,31 @@
 //! pools and transactions) that Rust does not imply, and the expansion is the same text anyway.
 //!
 //! The invoking crate depends on `sqlx` and has, in scope: `$backend` (a struct with a `pool`
-//! field of the driver's pool type), `Self::connect(url)` (opening and migrating), and
-//! `db_error(sqlx::Error) -> StoreError`.
+//! field of the driver's pool type), `Self::connect(url)` (opening and migrating), its
+//! `MIGRATOR`, and `db_error(sqlx::Error) -> StoreError`. The macro adds `migrate_error`.
 
 /// Implements `Backend` for `$backend` over the sqlx driver `$db`, with rows of type
 /// `$row` (declared by the macro).
 #[macro_export]
 macro_rules! sqlx_backend {
     ($backend:ident, $db:ty, $row:ident, $name:literal, $dialect:expr) => {
+        /// The newest migration this binary knows.
+        fn latest_version() -> i64 {
+            MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+        }
+
+        /// A failed migration as a store error: `SchemaTooNew` when a newer Cognate migrated the
+        /// database.
+        fn migrate_error(e: sqlx::migrate::MigrateError) -> cognate_store::StoreError {
+            match e {
+                sqlx::migrate::MigrateError::VersionMissing(database) if database > latest_version() => {
+                    cognate_store::StoreError::SchemaTooNew { database, binary: latest_version() }
+                }
+                sqlx::migrate::MigrateError::Execute(e) => db_error(e),
+                e => cognate_store::StoreError::Other(e.into()),
+            }
+        }
+
         /// A statement with its arguments bound.
         fn query<'q>(
             sql: &'q str,

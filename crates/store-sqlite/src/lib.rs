@@ -9,7 +9,7 @@
 use cognate_store::{Result, StoreError};
 use cognate_store_sql::{Dialect, SqlStore};
 use sqlx::error::ErrorKind;
-use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::time::Duration;
 
@@ -84,21 +84,6 @@ fn restrict_files(path: &std::path::Path) -> Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
-}
-
-/// The newest migration this binary knows.
-fn latest_version() -> i64 {
-    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
-}
-
-fn migrate_error(e: MigrateError) -> StoreError {
-    match e {
-        MigrateError::VersionMissing(database) if database > latest_version() => {
-            StoreError::SchemaTooNew { database, binary: latest_version() }
-        }
-        MigrateError::Execute(e) => db_error(e),
-        e => StoreError::Other(e.into()),
-    }
 }
 
 fn db_error(e: sqlx::Error) -> StoreError {
