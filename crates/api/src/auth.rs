@@ -1,11 +1,16 @@
-//! Who is calling. Operations the model marks SigV4 need a verified signature from a known access
-//! key (or development mode, which accepts anything); the others run as `Anonymous` and carry
-//! their own proof (a client ID, an access token) in the body. Failures get the codes AWS gives:
+//! Who is calling, resolved once per request before dispatch. Operations the model marks SigV4
+//! need a verified signature from a known access key (or development mode, which accepts
+//! anything): the caller is that IAM principal. Operations a user calls with an `AccessToken`
+//! member run as that token's user, verified here (signature, expiry, scope, revocation, the user
+//! still enabled). The rest run as `Anonymous` and carry their own proof (a client ID, a session)
+//! in the body. Failures get the codes AWS gives:
 //! JSON services say `MissingAuthenticationTokenException`, `UnrecognizedClientException`,
 //! `InvalidSignatureException`; Query services (STS, IAM) say `MissingAuthenticationToken`,
 //! `InvalidClientTokenId`, `SignatureDoesNotMatch`.
 
 use cognate_domain::access_keys::TokenCheck;
+use cognate_domain::tokens::AccessClaims;
+use cognate_domain::users::User;
 use cognate_protocol::AwsError;
 use cognate_protocol::sigv4::{self, SigError, SignedRequest};
 use http::StatusCode;
@@ -13,14 +18,56 @@ use http::StatusCode;
 use crate::{ApiState, RawRequest};
 
 /// The authenticated caller of a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Caller {
-    /// An operation that takes no SigV4 signature.
+    /// An operation that takes neither a SigV4 signature nor an access token.
     Anonymous,
-    /// A request signed with this access key.
-    AccessKey(String),
+    /// A request signed by an IAM principal.
+    Principal(Principal),
     /// Development mode: credentials were not checked.
     Developer,
+    /// A pool's user, by a verified access token.
+    User(Box<SignedIn>),
+}
+
+/// An IAM principal that signed a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub access_key_id: String,
+    pub kind: PrincipalKind,
+}
+
+/// What kind of IAM identity a principal is. Today every access key is the account's root key;
+/// IAM users and assumed roles (temporary keys from STS) come with the IAM policy engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrincipalKind {
+    Root,
+}
+
+/// The user an access token speaks for, with the token's claims.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub pool_id: String,
+    pub user: User,
+    pub claims: AccessClaims,
+}
+
+/// The `AccessToken` member of a JSON request, read before the request is decoded for its
+/// handler (every other member is ignored here).
+#[derive(serde::Deserialize)]
+struct AccessTokenMember {
+    #[serde(rename = "AccessToken")]
+    access_token: Option<String>,
+}
+
+/// The user of the request's access token, or `Anonymous` when it has none (an operation that
+/// also takes a session instead). A body that is not JSON is left for the handler's decoder to
+/// refuse with the protocol's error.
+pub async fn resolve_user(state: &ApiState, body: &[u8]) -> Result<Caller, crate::ApiError> {
+    let token = serde_json::from_slice::<AccessTokenMember>(body).ok().and_then(|m| m.access_token);
+    let Some(token) = token else { return Ok(Caller::Anonymous) };
+    let (pool_id, user, claims) = state.domain.authorize(&token).await?;
+    Ok(Caller::User(Box::new(SignedIn { pool_id, user, claims })))
 }
 
 /// Which family of error codes to answer with.
@@ -108,7 +155,7 @@ pub async fn authenticate(
     let now =
         time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     match sigv4::verify(&signed, &auth, &key.secret_access_key, now) {
-        Ok(()) => Ok(Caller::AccessKey(key.access_key_id)),
+        Ok(()) => Ok(Caller::Principal(Principal { access_key_id: key.access_key_id, kind: PrincipalKind::Root })),
         Err(SigError::Mismatch) => {
             Err(err(protocol, "InvalidSignatureException", "SignatureDoesNotMatch", SigError::Mismatch.to_string()))
         }

@@ -15,11 +15,11 @@ use cognate_protocol::AwsError;
 use crate::idp::{
     auth, devices, groups, mfa, passwords, signup, tags, user_pool_clients, user_pools, users_admin, users_self,
 };
-use crate::{ApiState, Ctx, Handler, HandlerFuture, call};
+use crate::{Ctx, Handler, HandlerFuture, call};
 
-/// A Query-protocol handler: the decoded form parameters and the state.
+/// A Query-protocol handler: the same `Ctx` as JSON handlers, and the decoded form parameters.
 pub type QueryHandler =
-    fn(Vec<(String, String)>, ApiState) -> Pin<Box<dyn Future<Output = Result<Response, AwsError>> + Send>>;
+    fn(Ctx, Vec<(String, String)>) -> Pin<Box<dyn Future<Output = Result<Response, AwsError>> + Send>>;
 
 macro_rules! handler {
     ($f:path) => {

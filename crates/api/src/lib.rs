@@ -5,6 +5,7 @@
 //! one module per operation group and are named after their operation.
 
 pub mod auth;
+pub mod authz;
 pub mod coverage;
 pub mod dispatch;
 pub mod error_map;
@@ -27,7 +28,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
-pub use auth::Caller;
+pub use auth::{Caller, SignedIn};
 pub use error_map::ApiError;
 
 /// Settings of the API surface.
@@ -48,12 +49,37 @@ pub struct ApiState {
     pub throttle: std::sync::Arc<throttle::Throttle>,
 }
 
-/// What a handler gets besides its request.
+/// What a handler gets besides its request: the same for JSON and Query handlers.
 #[derive(Clone)]
 pub struct Ctx {
     pub domain: Domain,
     pub request_id: String,
+    /// Resolved and authorized before the handler runs.
     pub caller: Caller,
+}
+
+impl Ctx {
+    /// The user whose access token the request carries: the caller of every operation the model
+    /// gives an `AccessToken` member. Without one, Cognito's answer to a missing token.
+    pub fn signed_in(&self) -> Result<SignedIn, ApiError> {
+        match &self.caller {
+            Caller::User(signed_in) => Ok((**signed_in).clone()),
+            Caller::Anonymous | Caller::Principal(_) | Caller::Developer => {
+                Err(ApiError::Domain(cognate_domain::Error::NotAuthorized("Invalid Access Token".into())))
+            }
+        }
+    }
+
+    /// The signed-in user with their pool and the token's claims.
+    pub async fn signed_in_with_pool(
+        &self,
+    ) -> Result<
+        (cognate_domain::pools::UserPool, cognate_domain::users::User, cognate_domain::tokens::AccessClaims),
+        ApiError,
+    > {
+        let SignedIn { pool_id, user, claims } = self.signed_in()?;
+        Ok((self.domain.get_user_pool(&pool_id).await?, user, claims))
+    }
 }
 
 /// A handler's future, boxed so handlers fit one table.
@@ -163,9 +189,18 @@ async fn json_service(
         }
         let caller = if op.requires_sigv4() {
             auth::authenticate(state, &raw, cognito_idp::SERVICE.signing_name, auth::Protocol::Json).await?
+        } else if op.takes_access_token() {
+            auth::resolve_user(state, &body).await.map_err(ApiError::into_aws)?
         } else {
             Caller::Anonymous
         };
+        let action = authz::Action {
+            service: cognito_idp::SERVICE.signing_name,
+            name: op.name(),
+            requires_sigv4: op.requires_sigv4(),
+            takes_access_token: op.takes_access_token(),
+        };
+        authz::authorize(&caller, action)?;
         let ctx = Ctx { domain: state.domain.clone(), request_id, caller };
         let span = tracing::info_span!("cognito-idp", operation = op.name());
         let result = match dispatch::idp(op) {
@@ -184,13 +219,21 @@ async fn json_service(
         if !json::is_json_content_type(headers) {
             return Err(wrong_content_type());
         }
-        if op.requires_sigv4() {
-            auth::authenticate(state, &raw, cognito_identity::SERVICE.signing_name, auth::Protocol::Json).await?;
-        }
+        let caller = if op.requires_sigv4() {
+            auth::authenticate(state, &raw, cognito_identity::SERVICE.signing_name, auth::Protocol::Json).await?
+        } else {
+            Caller::Anonymous
+        };
+        let action = authz::Action {
+            service: cognito_identity::SERVICE.signing_name,
+            name: op.name(),
+            requires_sigv4: op.requires_sigv4(),
+            takes_access_token: false,
+        };
+        authz::authorize(&caller, action)?;
+        let ctx = Ctx { domain: state.domain.clone(), request_id, caller };
         return match dispatch::identity(op) {
-            Some(handler) => {
-                handler(Ctx { domain: state.domain.clone(), request_id, caller: Caller::Anonymous }, body).await
-            }
+            Some(handler) => handler(ctx, body).await,
             None => Err(AwsError::not_implemented("cognito-identity", op.name())),
         };
     }
@@ -260,13 +303,26 @@ async fn query_service(
                 format!("Could not find operation {action} for version 2011-06-15"),
             ));
         };
-        if op.requires_sigv4()
-            && let Err(e) = auth::authenticate(state, &raw, signing_name, auth::Protocol::Query).await
-        {
+        let caller = if op.requires_sigv4() {
+            match auth::authenticate(state, &raw, signing_name, auth::Protocol::Query).await {
+                Ok(caller) => caller,
+                Err(e) => return fail(e),
+            }
+        } else {
+            Caller::Anonymous
+        };
+        let action = authz::Action {
+            service: signing_name,
+            name: op.name(),
+            requires_sigv4: op.requires_sigv4(),
+            takes_access_token: false,
+        };
+        if let Err(e) = authz::authorize(&caller, action) {
             return fail(e);
         }
+        let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller };
         return match dispatch::sts(op) {
-            Some(handler) => handler(params, state.clone()).await.unwrap_or_else(fail),
+            Some(handler) => handler(ctx, params).await.unwrap_or_else(fail),
             None => fail(AwsError::not_implemented("sts", op.name())),
         };
     }
@@ -276,11 +332,18 @@ async fn query_service(
             format!("Could not find operation {action} for version 2010-05-08"),
         ));
     };
-    if let Err(e) = auth::authenticate(state, &raw, signing_name, auth::Protocol::Query).await {
+    let caller = match auth::authenticate(state, &raw, signing_name, auth::Protocol::Query).await {
+        Ok(caller) => caller,
+        Err(e) => return fail(e),
+    };
+    let action =
+        authz::Action { service: signing_name, name: op.name(), requires_sigv4: true, takes_access_token: false };
+    if let Err(e) = authz::authorize(&caller, action) {
         return fail(e);
     }
+    let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller };
     match dispatch::iam(op) {
-        Some(handler) => handler(params, state.clone()).await.unwrap_or_else(fail),
+        Some(handler) => handler(ctx, params).await.unwrap_or_else(fail),
         None => fail(AwsError::not_implemented("iam", op.name())),
     }
 }

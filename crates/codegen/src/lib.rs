@@ -325,6 +325,22 @@ impl<'a> Generator<'a> {
             let output = self.ops[n.as_str()].get("output").and_then(|i| str_of(i, "shape"));
             let _ = writeln!(out, "            Operation::{n} => {output:?},");
         }
+        out.push_str("        }\n    }\n\n");
+        out.push_str(
+            "    /// Whether a user calls the operation with an `AccessToken` member of its input (the\n    \
+             /// caller is then that token's user).\n",
+        );
+        out.push_str("    pub fn takes_access_token(self) -> bool {\n        match self {\n");
+        for n in &names {
+            let takes = self.ops[n.as_str()]
+                .get("input")
+                .and_then(|i| str_of(i, "shape"))
+                .and_then(|shape| self.shapes.get(shape))
+                .and_then(|shape| shape.get("members"))
+                .and_then(Value::as_object)
+                .is_some_and(|members| members.contains_key("AccessToken"));
+            let _ = writeln!(out, "            Operation::{n} => {takes},");
+        }
         out.push_str("        }\n    }\n}\n\n");
         Ok(())
     }

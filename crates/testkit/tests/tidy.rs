@@ -142,6 +142,16 @@ fn only_protocol_and_api_know_the_aws_wire_headers() {
     assert!(found.is_empty(), "AWS wire details outside protocol/api:\n{}", found.join("\n"));
 }
 
+/// The caller is resolved once, before dispatch: no handler verifies an access token itself.
+#[test]
+fn handlers_do_not_resolve_the_caller() {
+    let found = violations(|krate, line| krate == "api" && line.contains(".authorize(") && !line.contains("authz::"))
+        .into_iter()
+        .filter(|v| !v.contains("/api/src/auth.rs:") && !v.contains("/api/src/authz.rs:"))
+        .collect::<Vec<_>>();
+    assert!(found.is_empty(), "a handler resolving its own caller (use Ctx::signed_in):\n{}", found.join("\n"));
+}
+
 /// The checks themselves catch what they are meant to.
 #[test]
 fn the_checks_see_what_they_look_for() {

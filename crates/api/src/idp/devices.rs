@@ -9,9 +9,9 @@ use cognate_model::{Sensitive, cognito_idp as m};
 use crate::{ApiError, Ctx, Empty};
 
 async fn caller(ctx: &Ctx, token: Option<&Sensitive<String>>) -> Result<(UserPool, User), ApiError> {
-    let token = token.ok_or_else(|| Error::invalid("An AccessToken is required."))?;
-    let (pool_id, user, _) = ctx.domain.authorize(token.expose()).await?;
-    Ok((ctx.domain.get_user_pool(&pool_id).await?, user))
+    token.ok_or_else(|| Error::invalid("An AccessToken is required."))?;
+    let (pool, user, _) = ctx.signed_in_with_pool().await?;
+    Ok((pool, user))
 }
 
 async fn admin_user(ctx: &Ctx, pool_id: &str, username: &str) -> Result<(UserPool, User), ApiError> {

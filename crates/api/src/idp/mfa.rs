@@ -53,9 +53,8 @@ pub async fn associate_software_token(
     ctx: Ctx,
     req: m::AssociateSoftwareTokenRequest,
 ) -> Result<m::AssociateSoftwareTokenResponse, ApiError> {
-    if let Some(token) = &req.access_token {
-        let (pool_id, mut user, _) = ctx.domain.authorize(token.expose()).await?;
-        let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    if req.access_token.is_some() {
+        let (pool, mut user, _) = ctx.signed_in_with_pool().await?;
         let secret = ctx.domain.associate_software_token(&pool, &mut user).await?;
         return Ok(m::AssociateSoftwareTokenResponse { secret_code: Some(Sensitive::new(secret)), session: None });
     }
@@ -72,9 +71,8 @@ pub async fn verify_software_token(
     req: m::VerifySoftwareTokenRequest,
 ) -> Result<m::VerifySoftwareTokenResponse, ApiError> {
     let success = Some(m::VerifySoftwareTokenResponseType::Success);
-    if let Some(token) = &req.access_token {
-        let (pool_id, mut user, _) = ctx.domain.authorize(token.expose()).await?;
-        let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    if req.access_token.is_some() {
+        let (pool, mut user, _) = ctx.signed_in_with_pool().await?;
         ctx.domain.verify_software_token(&pool, &mut user, req.user_code.expose()).await?;
         return Ok(m::VerifySoftwareTokenResponse { status: success, session: None });
     }
@@ -91,8 +89,7 @@ pub async fn set_user_mfa_preference(
     ctx: Ctx,
     req: m::SetUserMFAPreferenceRequest,
 ) -> Result<m::SetUserMFAPreferenceResponse, ApiError> {
-    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, mut user, _) = ctx.signed_in_with_pool().await?;
     ctx.domain
         .set_mfa_preference(
             &pool,

@@ -1,6 +1,7 @@
 //! Operations a signed-in user calls with an access token: GetUser, UpdateUserAttributes,
 //! DeleteUserAttributes, DeleteUser, GetUserAttributeVerificationCode, VerifyUserAttribute,
-//! ChangePassword, GlobalSignOut.
+//! ChangePassword, GlobalSignOut. The access token was verified, and its user resolved, before the
+//! handler runs (`Ctx::signed_in`).
 
 use cognate_domain::users::Writer;
 use cognate_model::{Sensitive, cognito_idp as m};
@@ -8,8 +9,8 @@ use cognate_model::{Sensitive, cognito_idp as m};
 use super::users_common::attribute_pairs;
 use crate::{ApiError, Ctx, Empty};
 
-pub async fn get_user(ctx: Ctx, req: m::GetUserRequest) -> Result<m::GetUserResponse, ApiError> {
-    let (_, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
+pub async fn get_user(ctx: Ctx, _req: m::GetUserRequest) -> Result<m::GetUserResponse, ApiError> {
+    let user = ctx.signed_in()?.user;
     let (list, preferred) = user.mfa_wire();
     Ok(m::GetUserResponse {
         username: Sensitive::new(user.username.clone()),
@@ -24,8 +25,7 @@ pub async fn update_user_attributes(
     ctx: Ctx,
     req: m::UpdateUserAttributesRequest,
 ) -> Result<m::UpdateUserAttributesResponse, ApiError> {
-    let (pool_id, mut user, claims) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, mut user, claims) = ctx.signed_in_with_pool().await?;
     let client = ctx.domain.get_client(&pool.id, &claims.client_id).await?;
     let changes = attribute_pairs(Some(req.user_attributes));
     let deliveries = ctx.domain.update_attributes(&pool, &mut user, &changes, Writer::Client(&client)).await?;
@@ -38,16 +38,14 @@ pub async fn delete_user_attributes(
     ctx: Ctx,
     req: m::DeleteUserAttributesRequest,
 ) -> Result<m::DeleteUserAttributesResponse, ApiError> {
-    let (pool_id, mut user, claims) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, mut user, claims) = ctx.signed_in_with_pool().await?;
     let client = ctx.domain.get_client(&pool.id, &claims.client_id).await?;
     ctx.domain.delete_attributes(&pool, &mut user, &req.user_attribute_names, Writer::Client(&client)).await?;
     Ok(m::DeleteUserAttributesResponse {})
 }
 
-pub async fn delete_user(ctx: Ctx, req: m::DeleteUserRequest) -> Result<Empty, ApiError> {
-    let (pool_id, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+pub async fn delete_user(ctx: Ctx, _req: m::DeleteUserRequest) -> Result<Empty, ApiError> {
+    let (pool, user, _) = ctx.signed_in_with_pool().await?;
     ctx.domain.delete_user(&pool, &user).await?;
     Ok(Empty {})
 }
@@ -56,8 +54,7 @@ pub async fn get_user_attribute_verification_code(
     ctx: Ctx,
     req: m::GetUserAttributeVerificationCodeRequest,
 ) -> Result<m::GetUserAttributeVerificationCodeResponse, ApiError> {
-    let (pool_id, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, user, _) = ctx.signed_in_with_pool().await?;
     let delivery = ctx.domain.attribute_verification_code(&pool, &user, &req.attribute_name).await?;
     Ok(m::GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(delivery.to_wire()) })
 }
@@ -66,33 +63,29 @@ pub async fn verify_user_attribute(
     ctx: Ctx,
     req: m::VerifyUserAttributeRequest,
 ) -> Result<m::VerifyUserAttributeResponse, ApiError> {
-    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, mut user, _) = ctx.signed_in_with_pool().await?;
     ctx.domain.verify_attribute(&pool, &mut user, &req.attribute_name, &req.code).await?;
     Ok(m::VerifyUserAttributeResponse {})
 }
 
 pub async fn change_password(ctx: Ctx, req: m::ChangePasswordRequest) -> Result<m::ChangePasswordResponse, ApiError> {
-    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, mut user, _) = ctx.signed_in_with_pool().await?;
     let previous = req.previous_password.as_ref().map(|p| p.expose().as_str()).unwrap_or("");
     ctx.domain.change_password(&pool, &mut user, previous, req.proposed_password.expose()).await?;
     Ok(m::ChangePasswordResponse {})
 }
 
-pub async fn global_sign_out(ctx: Ctx, req: m::GlobalSignOutRequest) -> Result<m::GlobalSignOutResponse, ApiError> {
-    let (pool_id, mut user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+pub async fn global_sign_out(ctx: Ctx, _req: m::GlobalSignOutRequest) -> Result<m::GlobalSignOutResponse, ApiError> {
+    let (pool, mut user, _) = ctx.signed_in_with_pool().await?;
     ctx.domain.global_sign_out(&pool, &mut user).await?;
     Ok(m::GlobalSignOutResponse {})
 }
 
 pub async fn get_user_auth_factors(
     ctx: Ctx,
-    req: m::GetUserAuthFactorsRequest,
+    _req: m::GetUserAuthFactorsRequest,
 ) -> Result<m::GetUserAuthFactorsResponse, ApiError> {
-    let (pool_id, user, _) = ctx.domain.authorize(req.access_token.expose()).await?;
-    let pool = ctx.domain.get_user_pool(&pool_id).await?;
+    let (pool, user, _) = ctx.signed_in_with_pool().await?;
     let (list, preferred) = user.mfa_wire();
     let factors = ctx.domain.configured_auth_factors(&pool, &user).into_iter().map(m::AuthFactorType::from).collect();
     Ok(m::GetUserAuthFactorsResponse {

@@ -250,6 +250,36 @@ impl Operation {
             Operation::UpdateIdentityPool => Some("IdentityPool"),
         }
     }
+
+    /// Whether a user calls the operation with an `AccessToken` member of its input (the
+    /// caller is then that token's user).
+    pub fn takes_access_token(self) -> bool {
+        match self {
+            Operation::CreateIdentityPool => false,
+            Operation::DeleteIdentities => false,
+            Operation::DeleteIdentityPool => false,
+            Operation::DescribeIdentity => false,
+            Operation::DescribeIdentityPool => false,
+            Operation::GetCredentialsForIdentity => false,
+            Operation::GetId => false,
+            Operation::GetIdentityPoolRoles => false,
+            Operation::GetOpenIdToken => false,
+            Operation::GetOpenIdTokenForDeveloperIdentity => false,
+            Operation::GetPrincipalTagAttributeMap => false,
+            Operation::ListIdentities => false,
+            Operation::ListIdentityPools => false,
+            Operation::ListTagsForResource => false,
+            Operation::LookupDeveloperIdentity => false,
+            Operation::MergeDeveloperIdentities => false,
+            Operation::SetIdentityPoolRoles => false,
+            Operation::SetPrincipalTagAttributeMap => false,
+            Operation::TagResource => false,
+            Operation::UnlinkDeveloperIdentity => false,
+            Operation::UnlinkIdentity => false,
+            Operation::UntagResource => false,
+            Operation::UpdateIdentityPool => false,
+        }
+    }
 }
 
 /// Every exception shape of the service: the `__type` codes its operations may return.

@@ -162,6 +162,25 @@ impl Operation {
             Operation::GetWebIdentityToken => Some("GetWebIdentityTokenResponse"),
         }
     }
+
+    /// Whether a user calls the operation with an `AccessToken` member of its input (the
+    /// caller is then that token's user).
+    pub fn takes_access_token(self) -> bool {
+        match self {
+            Operation::AssumeRole => false,
+            Operation::AssumeRoleWithSAML => false,
+            Operation::AssumeRoleWithWebIdentity => false,
+            Operation::AssumeRoot => false,
+            Operation::DecodeAuthorizationMessage => false,
+            Operation::GetAccessKeyInfo => false,
+            Operation::GetCallerIdentity => false,
+            Operation::GetDelegatedAccessToken => false,
+            Operation::GetFederationToken => false,
+            Operation::GetScopedCredentials => false,
+            Operation::GetSessionToken => false,
+            Operation::GetWebIdentityToken => false,
+        }
+    }
 }
 
 /// Every exception shape of the service: the `__type` codes its operations may return.
