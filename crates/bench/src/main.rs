@@ -28,7 +28,10 @@ struct Args {
     #[arg(long, default_value_t = 2000)]
     requests: usize,
     /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate,
-    /// enumeration (known vs unknown users' latency, sequential).
+    /// enumeration (known vs unknown users' latency, sequential), floor (a request that touches
+    /// no store: an unknown operation, and /health with one store ping), rsasign (the bare
+    /// RSA-2048 signing rate). With floor, getuser, refresh and rsasign in one run it prints
+    /// GetUser's share of the floor and refresh's share of what two signatures allow.
     #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,srp,refresh,getuser")]
     scenarios: Vec<String>,
     /// Users in the pool for `listusers` (seeded with AdminCreateUser; start the server with
@@ -45,6 +48,21 @@ struct Client {
 }
 
 impl Client {
+    /// A request that fails as `expected_status` (e.g. an unknown operation): Ok when it does.
+    async fn expect_status(&self, target: &str, expected_status: u16) -> anyhow::Result<()> {
+        let resp = self
+            .http
+            .post(format!("{}/", self.endpoint))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", target)
+            .body("{}")
+            .send()
+            .await?;
+        let status = resp.status().as_u16();
+        let _ = resp.bytes().await?;
+        if status == expected_status { Ok(()) } else { bail!("{target}: HTTP {status}") }
+    }
+
     async fn call(&self, op: &str, body: &Value, signed: bool) -> anyhow::Result<Value> {
         let url = format!("{}/", self.endpoint);
         let body = body.to_string();
@@ -319,6 +337,41 @@ fn hash_rate(workers: usize) -> f64 {
     rate
 }
 
+/// The bare RSA-2048 (RS256) signing rate of the library the server signs tokens with, on every
+/// core: the ceiling refresh is measured against (a refresh signs two tokens).
+fn rsa_sign_rate(threads: usize) -> anyhow::Result<f64> {
+    use rsa::pkcs8::EncodePrivateKey as _;
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048)?;
+    let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)?;
+    let key = Arc::new(jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())?);
+    let per_thread = 400;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|t| {
+            let key = key.clone();
+            std::thread::spawn(move || {
+                let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+                for i in 0..per_thread {
+                    let claims =
+                        json!({"sub": format!("user-{t}-{i}"), "exp": 4_000_000_000u64, "token_use": "access"});
+                    let _ = jsonwebtoken::encode(&header, &claims, &key);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    let rate = (threads * per_thread) as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "{:<28} {:>8} signs  {:>9.1} sign/s  ({threads} threads, RS256, 2048-bit)",
+        "RSA-2048 bare sign rate",
+        threads * per_thread,
+        rate
+    );
+    Ok(rate)
+}
+
 /// The server's CPU cost of one USER_SRP_AUTH sign-in: the challenge (`B = k·v + g^b`) and the
 /// proof check (`S = (A·v^u)^b`, HKDF, HMAC), measured on one core without HTTP.
 fn srp_cost() {
@@ -357,6 +410,31 @@ async fn main() -> anyhow::Result<()> {
         hash_rate(cores);
         srp_cost();
     }
+    let rsa_rate = if run("rsasign") { Some(rsa_sign_rate(cores)?) } else { None };
+    let floor_rate = if run("floor") {
+        let c2 = c.clone();
+        let floor = measure("unknown operation (no store)", args.workers, args.requests * 10, move |_| {
+            let c = c2.clone();
+            async move { c.expect_status("AWSCognitoIdentityProviderService.NoSuchOperation", 400).await }
+        })
+        .await?;
+        let c2 = c.clone();
+        measure("/health (one store ping)", args.workers, args.requests * 10, move |_| {
+            let c = c2.clone();
+            async move {
+                let resp = c.http.get(format!("{}/health", c.endpoint)).send().await?;
+                let ok = resp.status().is_success();
+                let _ = resp.bytes().await?;
+                if ok { Ok(()) } else { bail!("health failed") }
+            }
+        })
+        .await?;
+        Some(floor)
+    } else {
+        None
+    };
+    let mut getuser_rate = None;
+    let mut refresh_rate = None;
 
     let pool = c
         .call(
@@ -432,20 +510,38 @@ async fn main() -> anyhow::Result<()> {
     if run("refresh") {
         let body = json!({"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}});
         let c = c.clone();
-        measure("InitiateAuth REFRESH_TOKEN", args.workers, args.requests, move |_| {
-            let (c, body) = (c.clone(), body.clone());
-            async move { c.call("InitiateAuth", &body, false).await.map(|_| ()) }
-        })
-        .await?;
+        refresh_rate = Some(
+            measure("InitiateAuth REFRESH_TOKEN", args.workers, args.requests, move |_| {
+                let (c, body) = (c.clone(), body.clone());
+                async move { c.call("InitiateAuth", &body, false).await.map(|_| ()) }
+            })
+            .await?,
+        );
     }
     if run("getuser") {
         let body = json!({"AccessToken": access});
         let c = c.clone();
-        measure("GetUser", args.workers, args.requests * 10, move |_| {
-            let (c, body) = (c.clone(), body.clone());
-            async move { c.call("GetUser", &body, false).await.map(|_| ()) }
-        })
-        .await?;
+        getuser_rate = Some(
+            measure("GetUser", args.workers, args.requests * 10, move |_| {
+                let (c, body) = (c.clone(), body.clone());
+                async move { c.call("GetUser", &body, false).await.map(|_| ()) }
+            })
+            .await?,
+        );
+    }
+    if let (Some(floor), Some(getuser)) = (floor_rate, getuser_rate) {
+        println!(
+            "{:<28} {:>8.0} %  of the no-store floor (target: 70 % or more)",
+            "ratio GetUser / floor",
+            100.0 * getuser / floor
+        );
+    }
+    if let (Some(rsa), Some(refresh)) = (rsa_rate, refresh_rate) {
+        println!(
+            "{:<28} {:>8.0} %  of what two RSA-2048 signatures per refresh allow (target: 80 % or more)",
+            "ratio refresh / (sign/2)",
+            100.0 * refresh / (rsa / 2.0)
+        );
     }
     if run("enumeration") {
         enumeration(&c, &pool_id).await?;

@@ -4,19 +4,17 @@
 //! A decoy can only ever fail, and only where a known user could fail too (a wrong password, a
 //! wrong code, a limit).
 //!
-//! Covered: password sign-in (in `auth`), SRP (a decoy salt, verifier and USER_ID_FOR_SRP, in
-//! `auth`), choice-based sign-in (a SELECT_CHALLENGE session that leads to the same answers),
-//! ForgotPassword / ResendConfirmationCode (a plausible masked destination; the send limit),
-//! ConfirmForgotPassword / ConfirmSignUp (the guess limit and CodeMismatch).
+//! Covered here: the keyed hash decoys are drawn from, plausible destinations, ForgotPassword /
+//! ResendConfirmationCode (a plausible masked destination; the send limit), ConfirmForgotPassword
+//! / ConfirmSignUp (the guess limit and CodeMismatch). Sign-in decoys (password, SRP, choice-based
+//! sign-in) are in `signin::decoys` and `signin::srp`.
 
-use std::collections::BTreeMap;
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
 
 use crate::Domain;
-use crate::auth::{AuthOutcome, ChallengeSession, attempts_exceeded, incorrect};
-use crate::clients::Client;
-use crate::codes::{Delivery, Purpose, code_mismatch};
+use crate::codes::{Delivery, Purpose};
 use crate::error::{Error, Result};
-use crate::limits::{Limit, Subject};
 use crate::pools::UserPool;
 use crate::users::mask;
 
@@ -25,6 +23,16 @@ use crate::users::mask;
 pub(crate) enum Channel {
     Email,
     Sms,
+}
+
+impl Channel {
+    /// The attribute a code on this channel goes to.
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "phone_number",
+        }
+    }
 }
 
 impl Domain {
@@ -92,129 +100,30 @@ impl Domain {
         self.decoy_delivery(pool, name, Self::decoy_signup_channel(pool))
     }
 
-    /// The factors a decoy offers in choice-based sign-in: everything the pool allows, as for a
-    /// user with a password, a verified email and a verified phone.
-    fn decoy_first_factors(pool: &UserPool) -> Vec<&'static str> {
-        let allowed = Self::allowed_first_factors(pool);
-        let allows = |f: &str| allowed.iter().any(|a| a == f);
-        let mut out = Vec::new();
-        if allows("PASSWORD") {
-            out.extend(["PASSWORD", "PASSWORD_SRP"]);
+    /// A keyed hash of a name in a pool: the same at every attempt, unknowable without the
+    /// deployment secret. Decoys for unknown users are derived from it.
+    pub(crate) fn decoy_seed(&self, pool: &UserPool, purpose: &str, name: &str) -> Result<[u8; 32]> {
+        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.code_key)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("decoy key: {e}")))?;
+        for part in [purpose, pool.id.as_str(), pool.username_key(name).as_str()] {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
         }
-        if allows("EMAIL_OTP") {
-            out.push("EMAIL_OTP");
-        }
-        if allows("SMS_OTP") {
-            out.push("SMS_OTP");
-        }
-        out
+        Ok(mac.finalize().into_bytes().into())
     }
 
-    /// USER_AUTH for a name no user has: SELECT_CHALLENGE (or the preferred challenge) with a
-    /// decoy session.
-    pub(crate) async fn decoy_user_auth(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        name: &str,
-        params: &BTreeMap<String, String>,
-    ) -> Result<AuthOutcome> {
-        let available = Self::decoy_first_factors(pool);
-        if available.is_empty() {
-            return Err(Error::invalid("The user has no sign-in factor the user pool allows."));
+    /// The USER_ID_FOR_SRP an unknown name gets: where a known user's would be an internal ID
+    /// rather than the name typed (email or phone as username or alias), a stable UUID-shaped
+    /// decoy; otherwise the name itself, as a known user's username is.
+    pub(crate) fn decoy_user_id(&self, pool: &UserPool, name: &str) -> Result<String> {
+        let is_alias_shaped = (name.contains('@') && pool.has_alias("email"))
+            || (name.starts_with('+') && pool.has_alias("phone_number"));
+        if pool.settings.username_attributes.is_empty() && !is_alias_shaped {
+            return Ok(name.to_string());
         }
-        if let Some(preferred) = params.get("PREFERRED_CHALLENGE").map(String::as_str)
-            && let Some(factor) = available.iter().find(|f| **f == preferred)
-        {
-            return self.decoy_first_factor(pool, client, name, factor, params).await;
-        }
-        let session = self.seal_decoy(pool, client, name, "SELECT_CHALLENGE")?;
-        Ok(AuthOutcome::Select { session, available: available.into_iter().map(String::from).collect() })
-    }
-
-    /// One first factor for a decoy, as `begin_first_factor` does it for a user.
-    async fn decoy_first_factor(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        name: &str,
-        factor: &str,
-        inputs: &BTreeMap<String, String>,
-    ) -> Result<AuthOutcome> {
-        let user_id = self.decoy_user_id(pool, name)?;
-        match factor {
-            "PASSWORD" => match inputs.get("PASSWORD").filter(|p| !p.is_empty()) {
-                Some(password) => self.decoy_password(pool, name, password).await,
-                None => {
-                    let session = Some(self.seal_decoy(pool, client, name, "PASSWORD")?);
-                    let parameters = BTreeMap::from([("USERNAME".to_string(), user_id)]);
-                    Ok(AuthOutcome::Challenge { name: "PASSWORD".into(), session, parameters })
-                }
-            },
-            "PASSWORD_SRP" => {
-                let mut srp_params = inputs.clone();
-                srp_params.insert("USERNAME".into(), name.to_string());
-                if srp_params.get("SRP_A").is_none_or(String::is_empty) {
-                    return Err(Error::invalid("PASSWORD_SRP needs SRP_A."));
-                }
-                self.start_srp_for(pool, client, &srp_params, true).await
-            }
-            "EMAIL_OTP" | "SMS_OTP" => {
-                let channel = if factor == "EMAIL_OTP" { Channel::Email } else { Channel::Sms };
-                let attr = if channel == Channel::Email { "email" } else { "phone_number" };
-                let purpose = Purpose::Verify(format!("mfa:{attr}"));
-                self.issue_decoy_code(pool, name, &purpose).await?;
-                let delivery = self.decoy_delivery(pool, name, channel)?;
-                let parameters = BTreeMap::from([
-                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), delivery.medium.to_string()),
-                    ("CODE_DELIVERY_DESTINATION".to_string(), delivery.destination),
-                    ("USER_ID_FOR_SRP".to_string(), user_id),
-                ]);
-                let session = Some(self.seal_decoy(pool, client, name, factor)?);
-                Ok(AuthOutcome::Challenge { name: factor.into(), session, parameters })
-            }
-            other => Err(Error::invalid(format!("{other} is not a first factor Cognate supports yet."))),
-        }
-    }
-
-    /// A password for a name no user has: counted and hashed like a real guess, always wrong.
-    pub(crate) async fn decoy_password(&self, pool: &UserPool, name: &str, password: &str) -> Result<AuthOutcome> {
-        let admitted = self.admit_guess(pool, Subject::Unknown(name), Limit::Password, attempts_exceeded).await?;
-        let is_right = self.passwords.verify(password, None).await?;
-        self.settle_guess(admitted, is_right, incorrect(), attempts_exceeded).await?;
-        Err(incorrect())
-    }
-
-    /// Answers to a decoy session's challenge.
-    pub(crate) async fn respond_as_decoy(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        session: &ChallengeSession,
-        name: &str,
-        challenge: &str,
-        responses: &BTreeMap<String, String>,
-    ) -> Result<AuthOutcome> {
-        let value = |k: &str| responses.get(k).map(String::as_str).filter(|v| !v.is_empty());
-        let required = |k: &str| value(k).ok_or_else(|| Error::invalid(format!("Missing required parameter {k}")));
-        match challenge {
-            "SELECT_CHALLENGE" => {
-                let answer = required("ANSWER")?;
-                if !Self::decoy_first_factors(pool).contains(&answer) {
-                    return Err(Error::invalid(format!("{answer} is not a challenge this user can choose.")));
-                }
-                self.claim_session(session).await?;
-                self.decoy_first_factor(pool, client, name, answer, responses).await
-            }
-            "PASSWORD" => self.decoy_password(pool, name, required("PASSWORD")?).await,
-            "EMAIL_OTP" | "SMS_OTP" => {
-                let attr = if challenge == "EMAIL_OTP" { "email" } else { "phone_number" };
-                let field = if challenge == "EMAIL_OTP" { "EMAIL_OTP_CODE" } else { "SMS_OTP_CODE" };
-                required(field)?;
-                self.check_decoy_code(pool, name, &Purpose::Verify(format!("mfa:{attr}"))).await?;
-                Err(code_mismatch())
-            }
-            other => Err(Error::invalid(format!("The session is not for the {other} challenge."))),
-        }
+        let seed = self.decoy_seed(pool, "user-id", name)?;
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&seed[..16]);
+        Ok(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
     }
 }

@@ -24,6 +24,7 @@ pub mod mfa;
 pub mod passwords;
 pub mod pools;
 pub mod sessions;
+pub mod signin;
 pub mod srp;
 pub mod tokens;
 pub mod users;

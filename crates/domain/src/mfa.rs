@@ -1,57 +1,43 @@
 //! Multi-factor authentication: a user's factors (TOTP software tokens, SMS and email codes) and
-//! preferences, software-token association and verification, and the MFA step of sign-in —
-//! SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE and MFA_SETUP — as the pool's
-//! MfaConfiguration (OFF, OPTIONAL, ON) decides. TOTP secrets are random 160-bit keys, handed out
+//! preferences, software-token association and verification, and the check of a factor's code.
+//! The MFA step of sign-in, which chooses and asks for a factor, is in `signin::mfa`. TOTP secrets are random 160-bit keys, handed out
 //! in base32 (what authenticator apps read), stored encrypted under the deployment secret, and a
 //! code is accepted once: a step at or before the last accepted one is refused.
 
-use std::collections::BTreeMap;
-
-use cognate_model::cognito_idp as m;
 use rand::RngCore as _;
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq as _;
 use totp_rs::{Algorithm, TOTP};
 
 use crate::Domain;
-use crate::auth::{AuthOutcome, MFA_SETUP_ASSOCIATED, MFA_SETUP_VERIFIED};
-use crate::clients::Client;
-use crate::codes::{Purpose, Template};
+use crate::codes::Purpose;
 use crate::error::{Error, Result};
 use crate::limits::{Limit, Subject};
 use crate::pools::UserPool;
-use crate::users::{User, mask};
+use crate::users::User;
+pub use crate::users::{Factor, MfaSettings};
 
 /// TOTP parameters authenticator apps assume: SHA-1, six digits, 30-second steps.
 const STEP_SECONDS: u64 = 30;
 /// Steps of clock drift accepted either side.
 const SKEW_STEPS: i64 = 1;
 
-/// One factor's switches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Factor {
-    pub enabled: bool,
-    pub preferred: bool,
+/// An MFA factor, named as its challenge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaFactor {
+    Sms,
+    SoftwareToken,
+    Email,
 }
 
-/// A user's MFA state, kept in the user document.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MfaSettings {
-    pub sms: Factor,
-    pub totp: Factor,
-    pub email: Factor,
-    /// The verified TOTP secret, sealed.
-    pub totp_secret: Option<String>,
-    /// A secret handed out by AssociateSoftwareToken and not yet verified, sealed.
-    pub pending_totp_secret: Option<String>,
-    /// The last TOTP step accepted (codes at or before it are refused).
-    pub totp_last_step: i64,
+impl MfaFactor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaFactor::Sms => "SMS_MFA",
+            MfaFactor::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            MfaFactor::Email => "EMAIL_OTP",
+        }
+    }
 }
-
-/// The MFA challenges.
-pub const SMS_MFA: &str = "SMS_MFA";
-pub const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
-pub const EMAIL_OTP: &str = "EMAIL_OTP";
 
 fn totp_locked() -> Error {
     Error::NotAuthorized("Too many invalid codes; try again later.".into())
@@ -76,13 +62,13 @@ fn matching_step(secret: &[u8], code: &str, now_secs: i64) -> Result<Option<i64>
 }
 
 impl UserPool {
-    fn allows_sms_mfa(&self) -> bool {
+    pub(crate) fn allows_sms_mfa(&self) -> bool {
         self.settings.mfa.sms.is_some()
     }
-    fn allows_totp(&self) -> bool {
+    pub(crate) fn allows_totp(&self) -> bool {
         self.settings.mfa.software_token.as_ref().and_then(|t| t.enabled) == Some(true)
     }
-    fn allows_email_mfa(&self) -> bool {
+    pub(crate) fn allows_email_mfa(&self) -> bool {
         self.settings.mfa.email.is_some()
     }
 }
@@ -93,11 +79,11 @@ impl User {
         let m = &self.extra.mfa;
         let mut list = Vec::new();
         let mut preferred = None;
-        for (name, f) in [(SMS_MFA, m.sms), (SOFTWARE_TOKEN_MFA, m.totp), (EMAIL_OTP, m.email)] {
+        for (factor, f) in [(MfaFactor::Sms, m.sms), (MfaFactor::SoftwareToken, m.totp), (MfaFactor::Email, m.email)] {
             if f.enabled {
-                list.push(name.to_string());
+                list.push(factor.as_str().to_string());
                 if f.preferred {
-                    preferred = Some(name.to_string());
+                    preferred = Some(factor.as_str().to_string());
                 }
             }
         }
@@ -140,7 +126,7 @@ impl Domain {
     }
 
     /// The pending secret and the step `code` matches, or the error for a wrong code.
-    fn check_pending_totp(&self, user: &User, code: &str) -> Result<(String, i64)> {
+    pub(crate) fn check_pending_totp(&self, user: &User, code: &str) -> Result<(String, i64)> {
         let sealed = user
             .extra
             .mfa
@@ -153,34 +139,13 @@ impl Domain {
         Ok((sealed, step))
     }
 
-    async fn bind_totp(&self, pool: &UserPool, user: &mut User, sealed: String, step: i64) -> Result<()> {
+    pub(crate) async fn bind_totp(&self, pool: &UserPool, user: &mut User, sealed: String, step: i64) -> Result<()> {
         let mfa = &mut user.extra.mfa;
         mfa.totp_secret = Some(sealed);
         mfa.pending_totp_secret = None;
         mfa.totp_last_step = step;
         mfa.totp.enabled = true;
         self.save_user(pool, user).await
-    }
-
-    /// AssociateSoftwareToken with the `Session` of an MFA_SETUP challenge: uses the session up
-    /// and hands back the secret with the session VerifySoftwareToken takes.
-    pub async fn associate_software_token_in_setup(&self, session: &str) -> Result<(String, String)> {
-        let (pool, client, mut user, s) = self.open_session(session, "MFA_SETUP").await?;
-        self.claim_session(&s).await?;
-        let secret = self.associate_software_token(&pool, &mut user).await?;
-        let next = self.seal_challenge(&pool, &client, &user, MFA_SETUP_ASSOCIATED)?;
-        Ok((secret, next))
-    }
-
-    /// VerifySoftwareToken with the session AssociateSoftwareToken handed back: a right code
-    /// uses the session up, binds the secret and hands back the session that answers MFA_SETUP.
-    /// A wrong code leaves the session as it was.
-    pub async fn verify_software_token_in_setup(&self, session: &str, code: &str) -> Result<String> {
-        let (pool, client, mut user, s) = self.open_session(session, MFA_SETUP_ASSOCIATED).await?;
-        let (sealed, step) = self.check_pending_totp(&user, code)?;
-        self.claim_session(&s).await?;
-        self.bind_totp(&pool, &mut user, sealed, step).await?;
-        self.seal_challenge(&pool, &client, &user, MFA_SETUP_VERIFIED)
     }
 
     /// SetUserMFAPreference / AdminSetUserMFAPreference.
@@ -231,108 +196,31 @@ impl Domain {
     }
 
     /// The user's factors that the pool allows, in Cognito's order.
-    pub(crate) fn usable_factors_of(pool: &UserPool, user: &User) -> Vec<&'static str> {
-        Self::usable_factors(pool, user)
-    }
-
-    fn usable_factors(pool: &UserPool, user: &User) -> Vec<&'static str> {
+    pub(crate) fn usable_factors_of(pool: &UserPool, user: &User) -> Vec<MfaFactor> {
         let m = &user.extra.mfa;
         let mut out = Vec::new();
         if pool.allows_sms_mfa() && m.sms.enabled && user.attr("phone_number").is_some() {
-            out.push(SMS_MFA);
+            out.push(MfaFactor::Sms);
         }
         if pool.allows_totp() && m.totp.enabled && m.totp_secret.is_some() {
-            out.push(SOFTWARE_TOKEN_MFA);
+            out.push(MfaFactor::SoftwareToken);
         }
         if pool.allows_email_mfa() && m.email.enabled && user.attr("email").is_some() {
-            out.push(EMAIL_OTP);
+            out.push(MfaFactor::Email);
         }
         out
     }
 
-    /// The MFA step after a correct password, or `None` when the pool and user need none.
-    pub(crate) async fn mfa_step(&self, pool: &UserPool, client: &Client, user: &User) -> Result<Option<AuthOutcome>> {
-        let mode = pool.mfa_mode();
-        if mode == m::UserPoolMfaType::Off {
-            return Ok(None);
-        }
-        let usable = Self::usable_factors(pool, user);
-        if usable.is_empty() {
-            if mode != m::UserPoolMfaType::On {
-                return Ok(None);
-            }
-            // MFA is required and the user has no factor yet.
-            if pool.allows_totp() {
-                let params = BTreeMap::from([("MFAS_CAN_SETUP".to_string(), format!("[\"{SOFTWARE_TOKEN_MFA}\"]"))]);
-                return Ok(Some(self.challenge(pool, client, user, "MFA_SETUP", params)?));
-            }
-            if pool.allows_sms_mfa() && user.attr("phone_number").is_some() {
-                return self.start_factor(pool, client, user, SMS_MFA, SMS_MFA).await.map(Some);
-            }
-            if pool.allows_email_mfa() && user.attr("email").is_some() {
-                return self.start_factor(pool, client, user, EMAIL_OTP, EMAIL_OTP).await.map(Some);
-            }
-            return Err(Error::invalid("The user pool requires MFA and the user has no way to receive it."));
-        }
-        let m = &user.extra.mfa;
-        let preferred = [(SMS_MFA, m.sms), (SOFTWARE_TOKEN_MFA, m.totp), (EMAIL_OTP, m.email)]
-            .into_iter()
-            .find(|(name, f)| f.preferred && usable.contains(name))
-            .map(|(name, _)| name);
-        match (preferred, usable.as_slice()) {
-            (Some(name), _) | (None, &[name]) => self.start_factor(pool, client, user, name, name).await.map(Some),
-            _ => {
-                let choices = serde_json::to_string(&usable).unwrap_or_else(|_| "[]".into());
-                let params = BTreeMap::from([("MFAS_CAN_CHOOSE".to_string(), choices)]);
-                Ok(Some(self.challenge(pool, client, user, "SELECT_MFA_TYPE", params)?))
-            }
-        }
-    }
-
-    fn challenge(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        user: &User,
-        name: &str,
-        mut parameters: BTreeMap<String, String>,
-    ) -> Result<AuthOutcome> {
-        parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
-        let session = self.seal_challenge(pool, client, user, name)?;
-        Ok(AuthOutcome::Challenge { name: name.into(), session: Some(session), parameters })
-    }
-
-    /// Issues the challenge for one factor (sending the code for SMS and email), named
-    /// `challenge` (the factor itself for MFA; SMS_OTP or EMAIL_OTP as a first factor).
-    pub(crate) async fn start_factor(
-        &self,
-        pool: &UserPool,
-        client: &Client,
-        user: &User,
-        factor: &str,
-        challenge: &str,
-    ) -> Result<AuthOutcome> {
-        match factor {
-            SOFTWARE_TOKEN_MFA => self.challenge(pool, client, user, challenge, BTreeMap::new()),
-            SMS_MFA | EMAIL_OTP => {
-                let attr = if factor == SMS_MFA { "phone_number" } else { "email" };
-                let purpose = Purpose::Verify(format!("mfa:{attr}"));
-                let code = self.issue_code(pool, user, &purpose).await?;
-                let delivery = self.deliver(pool, user, attr, Template::Verification, &code, &purpose).await?;
-                let params = BTreeMap::from([
-                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), delivery.medium.to_string()),
-                    ("CODE_DELIVERY_DESTINATION".to_string(), mask(user.attr(attr).unwrap_or_default())),
-                ]);
-                self.challenge(pool, client, user, challenge, params)
-            }
-            other => Err(Error::invalid(format!("{other} is not an MFA method."))),
-        }
-    }
-
     /// Checks the answer to an MFA challenge. `Ok(())` means the factor is proven.
-    pub(crate) async fn check_factor(&self, pool: &UserPool, user: &mut User, factor: &str, code: &str) -> Result<()> {
+    pub(crate) async fn check_factor(
+        &self,
+        pool: &UserPool,
+        user: &mut User,
+        factor: MfaFactor,
+        code: &str,
+    ) -> Result<()> {
         match factor {
-            SOFTWARE_TOKEN_MFA => {
+            MfaFactor::SoftwareToken => {
                 let sealed = user.extra.mfa.totp_secret.clone().ok_or_else(|| Error::invalid("No software token."))?;
                 // Wrong codes lock the factor like wrong passwords lock the password, on a
                 // counter of their own that only a correct code resets (a correct password does
@@ -357,9 +245,8 @@ impl Domain {
                 user.extra.mfa.totp_last_step = step;
                 self.save_user(pool, user).await
             }
-            SMS_MFA => self.check_code(pool, user, &Purpose::Verify("mfa:phone_number".into()), code).await,
-            EMAIL_OTP => self.check_code(pool, user, &Purpose::Verify("mfa:email".into()), code).await,
-            other => Err(Error::invalid(format!("{other} is not an MFA method."))),
+            MfaFactor::Sms => self.check_code(pool, user, &Purpose::Verify("mfa:phone_number".into()), code).await,
+            MfaFactor::Email => self.check_code(pool, user, &Purpose::Verify("mfa:email".into()), code).await,
         }
     }
 }

@@ -77,7 +77,7 @@ pub struct UserExtra {
     pub srp: Option<SrpRecord>,
     /// MFA factors and preferences.
     #[serde(default)]
-    pub mfa: crate::mfa::MfaSettings,
+    pub mfa: MfaSettings,
 }
 
 /// The vault context of a user's SRP verifier.
@@ -738,6 +738,27 @@ pub fn mask(destination: &str) -> String {
         let tail: String = destination.chars().skip(n.saturating_sub(4)).collect();
         format!("+{}{tail}", "*".repeat(n.saturating_sub(5)))
     }
+}
+
+/// One MFA factor's switches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    pub enabled: bool,
+    pub preferred: bool,
+}
+
+/// A user's MFA state, kept in the user document (see `mfa`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaSettings {
+    pub sms: Factor,
+    pub totp: Factor,
+    pub email: Factor,
+    /// The verified TOTP secret, sealed.
+    pub totp_secret: Option<String>,
+    /// A secret handed out by AssociateSoftwareToken and not yet verified, sealed.
+    pub pending_totp_secret: Option<String>,
+    /// The last TOTP step accepted (codes at or before it are refused).
+    pub totp_last_step: i64,
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use cognate_domain::auth::AuthOutcome;
 use cognate_domain::clients::{ClientSettings, NewSecret};
 use cognate_domain::passwords::Argon2Params;
 use cognate_domain::pools::{NewPool, PoolConfig};
+use cognate_domain::signin::{AuthOutcome, Challenge, Flow};
 use cognate_domain::{Clock, Domain, DomainConfig, Error};
 use cognate_messaging::{MessagingConfig, Messenger};
 use cognate_model::cognito_idp as m;
@@ -90,7 +90,7 @@ async fn expired_access_tokens_and_codes_are_refused() {
         ("PASSWORD".to_string(), "Passw0rd!".to_string()),
     ]);
     let AuthOutcome::Tokens(tokens) =
-        d.initiate_auth(&pool, &client, "USER_PASSWORD_AUTH", &params, false).await.unwrap()
+        d.initiate_auth(&pool, &client, Flow::UserPassword, &params, false).await.unwrap()
     else {
         panic!("expected tokens");
     };
@@ -122,7 +122,7 @@ async fn challenge_sessions_expire() {
         ("PASSWORD".to_string(), "Temp-pass-1".to_string()),
     ]);
     let AuthOutcome::Challenge { session: Some(session), .. } =
-        d.initiate_auth(&pool, &client, "USER_PASSWORD_AUTH", &params, false).await.unwrap()
+        d.initiate_auth(&pool, &client, Flow::UserPassword, &params, false).await.unwrap()
     else {
         panic!("expected NEW_PASSWORD_REQUIRED");
     };
@@ -132,7 +132,7 @@ async fn challenge_sessions_expire() {
         ("USERNAME".to_string(), "bo".to_string()),
         ("NEW_PASSWORD".to_string(), "N3w-pass-word".to_string()),
     ]);
-    match d.respond_to_challenge(&pool, &client, "NEW_PASSWORD_REQUIRED", Some(&session), &responses).await {
+    match d.respond_to_challenge(&pool, &client, Challenge::NewPasswordRequired, Some(&session), &responses).await {
         Err(Error::NotAuthorized(m)) => assert_eq!(m, "Invalid session for the user, session is expired."),
         other => panic!("expected an expired session, got {:?}", other.map(|_| ())),
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cognate_domain::Error;
-use cognate_domain::auth::AuthOutcome;
+use cognate_domain::signin::{AuthOutcome, AuthResult, Challenge, Flow};
 use cognate_model::cognito_idp::Exception;
 use cognate_model::{Sensitive, cognito_idp as m};
 
@@ -20,10 +20,85 @@ struct Wire {
     available: Option<Vec<m::ChallengeNameType>>,
 }
 
+/// The flow a request names. Unknown names, and the ones no flow has, are Cognito's error here.
+fn flow(flow: &m::AuthFlowType) -> Result<Flow, ApiError> {
+    use m::AuthFlowType as F;
+    match flow {
+        F::UserPasswordAuth => Ok(Flow::UserPassword),
+        F::AdminUserPasswordAuth | F::AdminNoSrpAuth => Ok(Flow::AdminUserPassword),
+        F::RefreshTokenAuth | F::RefreshToken => Ok(Flow::RefreshToken),
+        F::UserSrpAuth => Ok(Flow::UserSrp),
+        F::UserAuth => Ok(Flow::UserAuth),
+        F::CustomAuth => Ok(Flow::CustomAuth),
+        F::Unknown(name) => Err(Error::invalid(format!("Invalid AuthFlow {name} for this operation.")).into()),
+    }
+}
+
+/// The challenge a response answers.
+fn challenge_in(name: &m::ChallengeNameType) -> Result<Challenge, ApiError> {
+    use m::ChallengeNameType as C;
+    match name {
+        C::SmsMfa => Ok(Challenge::SmsMfa),
+        C::EmailOtp => Ok(Challenge::EmailOtp),
+        C::SoftwareTokenMfa => Ok(Challenge::SoftwareTokenMfa),
+        C::SelectMfaType => Ok(Challenge::SelectMfaType),
+        C::MfaSetup => Ok(Challenge::MfaSetup),
+        C::PasswordVerifier => Ok(Challenge::PasswordVerifier),
+        C::CustomChallenge => Ok(Challenge::CustomChallenge),
+        C::SelectChallenge => Ok(Challenge::SelectChallenge),
+        C::DeviceSrpAuth => Ok(Challenge::DeviceSrpAuth),
+        C::DevicePasswordVerifier => Ok(Challenge::DevicePasswordVerifier),
+        C::NewPasswordRequired => Ok(Challenge::NewPasswordRequired),
+        C::SmsOtp => Ok(Challenge::SmsOtp),
+        C::Password => Ok(Challenge::Password),
+        C::WebAuthn => Ok(Challenge::WebAuthn),
+        C::PasswordSrp => Ok(Challenge::PasswordSrp),
+        // A name the model lists among challenges although no sign-in asks it.
+        C::AdminNoSrpAuth => Err(Error::invalid("ADMIN_NO_SRP_AUTH is an auth flow, not a challenge.").into()),
+        C::Unknown(name) => Err(Error::invalid(format!("Invalid ChallengeName {name}.")).into()),
+    }
+}
+
+/// A challenge as the wire names it.
+fn challenge_out(challenge: Challenge) -> m::ChallengeNameType {
+    match challenge {
+        Challenge::SmsMfa => m::ChallengeNameType::SmsMfa,
+        Challenge::EmailOtp => m::ChallengeNameType::EmailOtp,
+        Challenge::SoftwareTokenMfa => m::ChallengeNameType::SoftwareTokenMfa,
+        Challenge::SelectMfaType => m::ChallengeNameType::SelectMfaType,
+        Challenge::MfaSetup => m::ChallengeNameType::MfaSetup,
+        Challenge::PasswordVerifier => m::ChallengeNameType::PasswordVerifier,
+        Challenge::CustomChallenge => m::ChallengeNameType::CustomChallenge,
+        Challenge::SelectChallenge => m::ChallengeNameType::SelectChallenge,
+        Challenge::DeviceSrpAuth => m::ChallengeNameType::DeviceSrpAuth,
+        Challenge::DevicePasswordVerifier => m::ChallengeNameType::DevicePasswordVerifier,
+        Challenge::NewPasswordRequired => m::ChallengeNameType::NewPasswordRequired,
+        Challenge::SmsOtp => m::ChallengeNameType::SmsOtp,
+        Challenge::Password => m::ChallengeNameType::Password,
+        Challenge::WebAuthn => m::ChallengeNameType::WebAuthn,
+        Challenge::PasswordSrp => m::ChallengeNameType::PasswordSrp,
+    }
+}
+
+/// The tokens of a sign-in as the wire carries them.
+pub(crate) fn authentication_result(t: &AuthResult) -> m::AuthenticationResultType {
+    m::AuthenticationResultType {
+        access_token: Some(t.access_token.clone().into()),
+        id_token: Some(t.id_token.clone().into()),
+        refresh_token: t.refresh_token.clone().map(Into::into),
+        expires_in: i32::try_from(t.expires_in).ok(),
+        token_type: Some("Bearer".into()),
+        new_device_metadata: t.new_device.as_ref().map(|(key, group)| m::NewDeviceMetadataType {
+            device_key: Some(key.clone()),
+            device_group_key: Some(group.clone()),
+        }),
+    }
+}
+
 fn wire(outcome: AuthOutcome) -> Wire {
     match outcome {
         AuthOutcome::Tokens(t) => Wire {
-            result: Some(t.to_wire()),
+            result: Some(authentication_result(&t)),
             name: None,
             parameters: Some(BTreeMap::new()),
             session: None,
@@ -31,7 +106,7 @@ fn wire(outcome: AuthOutcome) -> Wire {
         },
         AuthOutcome::Challenge { name, session, parameters } => Wire {
             result: None,
-            name: Some(m::ChallengeNameType::from(name.as_str())),
+            name: Some(challenge_out(name)),
             parameters: Some(parameters),
             session: session.map(Sensitive::new),
             available: None,
@@ -41,7 +116,7 @@ fn wire(outcome: AuthOutcome) -> Wire {
             name: Some(m::ChallengeNameType::SelectChallenge),
             parameters: Some(BTreeMap::new()),
             session: Some(Sensitive::new(session)),
-            available: Some(available.iter().map(|a| m::ChallengeNameType::from(a.as_str())).collect()),
+            available: Some(available.into_iter().map(challenge_out).collect()),
         },
     }
 }
@@ -49,7 +124,7 @@ fn wire(outcome: AuthOutcome) -> Wire {
 pub async fn initiate_auth(ctx: Ctx, req: m::InitiateAuthRequest) -> Result<m::InitiateAuthResponse, ApiError> {
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
-    let outcome = ctx.domain.initiate_auth(&pool, &client, req.auth_flow.as_str(), &params, false).await?;
+    let outcome = ctx.domain.initiate_auth(&pool, &client, flow(&req.auth_flow)?, &params, false).await?;
     let w = wire(outcome);
     Ok(m::InitiateAuthResponse {
         authentication_result: w.result,
@@ -67,7 +142,7 @@ pub async fn admin_initiate_auth(
     let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
     let client = ctx.domain.get_client(&pool.id, req.client_id.expose()).await?;
     let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
-    let outcome = ctx.domain.initiate_auth(&pool, &client, req.auth_flow.as_str(), &params, true).await?;
+    let outcome = ctx.domain.initiate_auth(&pool, &client, flow(&req.auth_flow)?, &params, true).await?;
     let w = wire(outcome);
     Ok(m::AdminInitiateAuthResponse {
         authentication_result: w.result,
@@ -85,8 +160,10 @@ pub async fn respond_to_auth_challenge(
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     let responses = req.challenge_responses.map(Sensitive::into_inner).unwrap_or_default();
     let session = req.session.as_ref().map(|s| s.expose().as_str());
-    let outcome =
-        ctx.domain.respond_to_challenge(&pool, &client, req.challenge_name.as_str(), session, &responses).await?;
+    let outcome = ctx
+        .domain
+        .respond_to_challenge(&pool, &client, challenge_in(&req.challenge_name)?, session, &responses)
+        .await?;
     let w = wire(outcome);
     Ok(m::RespondToAuthChallengeResponse {
         authentication_result: w.result,
@@ -105,8 +182,10 @@ pub async fn admin_respond_to_auth_challenge(
     let client = ctx.domain.get_client(&pool.id, req.client_id.expose()).await?;
     let responses = req.challenge_responses.map(Sensitive::into_inner).unwrap_or_default();
     let session = req.session.as_ref().map(|s| s.expose().as_str());
-    let outcome =
-        ctx.domain.respond_to_challenge(&pool, &client, req.challenge_name.as_str(), session, &responses).await?;
+    let outcome = ctx
+        .domain
+        .respond_to_challenge(&pool, &client, challenge_in(&req.challenge_name)?, session, &responses)
+        .await?;
     let w = wire(outcome);
     Ok(m::AdminRespondToAuthChallengeResponse {
         authentication_result: w.result,
@@ -124,7 +203,7 @@ pub async fn get_tokens_from_refresh_token(
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     let secret = req.client_secret.as_ref().map(|s| s.expose().as_str());
     let result = ctx.domain.tokens_from_refresh_token(&pool, &client, req.refresh_token.expose(), secret).await?;
-    Ok(m::GetTokensFromRefreshTokenResponse { authentication_result: Some(result.to_wire()) })
+    Ok(m::GetTokensFromRefreshTokenResponse { authentication_result: Some(authentication_result(&result)) })
 }
 
 /// RevokeToken declares no NotAuthorizedException: a client that is unknown, proves the wrong
