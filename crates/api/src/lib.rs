@@ -11,6 +11,7 @@ pub mod dispatch;
 pub mod error_map;
 mod idp;
 pub mod throttle;
+pub mod wire;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -5,7 +5,6 @@
 //! `cognate-messaging` (SMTP, the SMS webhook, the development outbox).
 
 use cognate_messaging::{Channel, Message};
-use cognate_model::cognito_idp as m;
 use cognate_store::CodeRow;
 use hmac::{Hmac, Mac as _};
 use rand::Rng as _;
@@ -54,16 +53,6 @@ pub struct Delivery {
     pub destination: String,
     pub medium: &'static str,
     pub attribute: String,
-}
-
-impl Delivery {
-    pub fn to_wire(&self) -> m::CodeDeliveryDetailsType {
-        m::CodeDeliveryDetailsType {
-            destination: Some(self.destination.clone()),
-            delivery_medium: Some(m::DeliveryMediumType::from(self.medium)),
-            attribute_name: Some(self.attribute.clone()),
-        }
-    }
 }
 
 /// Which template a message uses.

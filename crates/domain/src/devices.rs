@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use cognate_model::Timestamp;
-use cognate_model::cognito_idp as m;
 use cognate_store::DeviceRow;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -73,24 +72,6 @@ impl Device {
 
     pub fn is_remembered(&self) -> bool {
         self.doc.remembered_status.as_deref() == Some("remembered") && self.verifier_hex.is_some()
-    }
-
-    /// The wire description (`DeviceType`).
-    pub fn to_wire(&self) -> m::DeviceType {
-        let mut attrs = vec![m::AttributeType { name: "device_status".into(), value: Some("valid".into()) }];
-        if let Some(n) = &self.doc.name {
-            attrs.push(m::AttributeType { name: "device_name".into(), value: Some(n.clone().into()) });
-        }
-        if let Some(s) = &self.doc.remembered_status {
-            attrs.push(m::AttributeType { name: "dev:device_remembered_status".into(), value: Some(s.clone().into()) });
-        }
-        m::DeviceType {
-            device_key: Some(self.key.clone()),
-            device_attributes: Some(attrs),
-            device_create_date: Some(self.created),
-            device_last_modified_date: Some(self.modified),
-            device_last_authenticated_date: Some(self.last_authenticated),
-        }
     }
 }
 

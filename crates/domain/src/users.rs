@@ -240,13 +240,9 @@ impl User {
         })
     }
 
-    /// The user's attributes as the wire lists them (developer-only ones excluded).
-    pub fn wire_attributes(&self) -> Vec<m::AttributeType> {
-        self.attributes
-            .iter()
-            .filter(|(k, _)| !k.starts_with("dev:"))
-            .map(|(k, v)| m::AttributeType { name: k.clone(), value: Some(v.clone().into()) })
-            .collect()
+    /// The user's attributes as the API lists them (developer-only ones excluded).
+    pub fn visible_attributes(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.attributes.iter().filter(|(k, _)| !k.starts_with("dev:"))
     }
 }
 

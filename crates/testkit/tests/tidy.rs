@@ -152,6 +152,77 @@ fn handlers_do_not_resolve_the_caller() {
     assert!(found.is_empty(), "a handler resolving its own caller (use Ctx::signed_in):\n{}", found.join("\n"));
 }
 
+/// Sign-in dispatches flows and challenges with exhaustive matches: a new challenge must fail to
+/// compile until someone decides what every step does with it.
+#[test]
+fn sign_in_has_no_wildcard_arm() {
+    let found: Vec<String> = rust_files(&crates_dir().join("domain/src/signin"))
+        .into_iter()
+        .flat_map(|file| {
+            code_lines(&file)
+                .into_iter()
+                .filter(|(_, l)| {
+                    let l = l.trim_start();
+                    l.starts_with("_ =>") || l.contains("| _ =>") || l.starts_with("other =>")
+                })
+                .map(move |(n, l)| format!("{}:{n}: {}", file.display(), l.trim()))
+        })
+        .collect();
+    assert!(found.is_empty(), "a wildcard arm in sign-in:\n{}", found.join("\n"));
+}
+
+/// The domain's modules, each with the modules it names (`crate::<module>`).
+fn domain_module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = crates_dir().join("domain/src");
+    let mut graph = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+    for file in rust_files(&src) {
+        let rel = file.strip_prefix(&src).unwrap().to_string_lossy().to_string();
+        let module = rel.trim_end_matches(".rs").split('/').next().unwrap_or_default().to_string();
+        if module == "lib" {
+            continue;
+        }
+        let deps = graph.entry(module.clone()).or_default();
+        for (_, line) in code_lines(&file) {
+            for part in line.split("crate::").skip(1) {
+                let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                // Lower-case names are modules; `Domain`, `Error`, `Result` are the crate root's.
+                if name.starts_with(|c: char| c.is_ascii_lowercase()) && name != module {
+                    deps.insert(name);
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// No import cycle between the domain's modules (each `impl Domain` block hangs off the crate
+/// root, which is not a module of its own here).
+#[test]
+fn the_domain_has_no_import_cycle() {
+    let graph = domain_module_graph();
+    assert!(graph.get("signin").is_some_and(|d| d.contains("users")), "the graph is read: {graph:?}");
+    let reaches = |from: &str, to: &str| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![from.to_string()];
+        while let Some(m) = stack.pop() {
+            for d in graph.get(&m).into_iter().flatten() {
+                if d == to {
+                    return true;
+                }
+                if seen.insert(d.clone()) {
+                    stack.push(d.clone());
+                }
+            }
+        }
+        false
+    };
+    let cycles: Vec<String> = graph
+        .iter()
+        .flat_map(|(m, deps)| deps.iter().filter(|d| reaches(d, m)).map(move |d| format!("{m} -> {d}")))
+        .collect();
+    assert!(cycles.is_empty(), "import cycles in the domain:\n{}", cycles.join("\n"));
+}
+
 /// The checks themselves catch what they are meant to.
 #[test]
 fn the_checks_see_what_they_look_for() {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cognate_domain::Error;
-use cognate_domain::signin::{AuthOutcome, AuthResult, Challenge, Flow};
+use cognate_domain::signin::{AuthOutcome, Challenge, Flow};
 use cognate_model::cognito_idp::Exception;
 use cognate_model::{Sensitive, cognito_idp as m};
 
@@ -80,25 +80,10 @@ fn challenge_out(challenge: Challenge) -> m::ChallengeNameType {
     }
 }
 
-/// The tokens of a sign-in as the wire carries them.
-pub(crate) fn authentication_result(t: &AuthResult) -> m::AuthenticationResultType {
-    m::AuthenticationResultType {
-        access_token: Some(t.access_token.clone().into()),
-        id_token: Some(t.id_token.clone().into()),
-        refresh_token: t.refresh_token.clone().map(Into::into),
-        expires_in: i32::try_from(t.expires_in).ok(),
-        token_type: Some("Bearer".into()),
-        new_device_metadata: t.new_device.as_ref().map(|(key, group)| m::NewDeviceMetadataType {
-            device_key: Some(key.clone()),
-            device_group_key: Some(group.clone()),
-        }),
-    }
-}
-
 fn wire(outcome: AuthOutcome) -> Wire {
     match outcome {
         AuthOutcome::Tokens(t) => Wire {
-            result: Some(authentication_result(&t)),
+            result: Some(crate::wire::authentication_result(&t)),
             name: None,
             parameters: Some(BTreeMap::new()),
             session: None,
@@ -203,7 +188,9 @@ pub async fn get_tokens_from_refresh_token(
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     let secret = req.client_secret.as_ref().map(|s| s.expose().as_str());
     let result = ctx.domain.tokens_from_refresh_token(&pool, &client, req.refresh_token.expose(), secret).await?;
-    Ok(m::GetTokensFromRefreshTokenResponse { authentication_result: Some(authentication_result(&result)) })
+    Ok(m::GetTokensFromRefreshTokenResponse {
+        authentication_result: Some(crate::wire::authentication_result(&result)),
+    })
 }
 
 /// RevokeToken declares no NotAuthorizedException: a client that is unknown, proves the wrong

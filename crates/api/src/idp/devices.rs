@@ -41,7 +41,7 @@ pub async fn confirm_device(ctx: Ctx, req: m::ConfirmDeviceRequest) -> Result<m:
 pub async fn get_device(ctx: Ctx, req: m::GetDeviceRequest) -> Result<m::GetDeviceResponse, ApiError> {
     let (pool, user) = caller(&ctx, req.access_token.as_ref()).await?;
     let device = ctx.domain.get_device(&pool, &user, &req.device_key).await?;
-    Ok(m::GetDeviceResponse { device: device.to_wire() })
+    Ok(m::GetDeviceResponse { device: crate::wire::device(&device) })
 }
 
 pub async fn list_devices(ctx: Ctx, req: m::ListDevicesRequest) -> Result<m::ListDevicesResponse, ApiError> {
@@ -49,7 +49,7 @@ pub async fn list_devices(ctx: Ctx, req: m::ListDevicesRequest) -> Result<m::Lis
     let limit = req.limit.and_then(|l| u32::try_from(l).ok()).unwrap_or(60);
     let page = ctx.domain.list_devices(&pool, &user, req.pagination_token.as_deref(), limit).await?;
     Ok(m::ListDevicesResponse {
-        devices: Some(page.items.iter().map(|d| d.to_wire()).collect()),
+        devices: Some(page.items.iter().map(crate::wire::device).collect()),
         pagination_token: page.next_token,
     })
 }
@@ -73,7 +73,7 @@ pub async fn update_device_status(
 pub async fn admin_get_device(ctx: Ctx, req: m::AdminGetDeviceRequest) -> Result<m::AdminGetDeviceResponse, ApiError> {
     let (pool, user) = admin_user(&ctx, &req.user_pool_id, req.username.expose()).await?;
     let device = ctx.domain.get_device(&pool, &user, &req.device_key).await?;
-    Ok(m::AdminGetDeviceResponse { device: device.to_wire() })
+    Ok(m::AdminGetDeviceResponse { device: crate::wire::device(&device) })
 }
 
 pub async fn admin_list_devices(
@@ -84,7 +84,7 @@ pub async fn admin_list_devices(
     let limit = req.limit.and_then(|l| u32::try_from(l).ok()).unwrap_or(60);
     let page = ctx.domain.list_devices(&pool, &user, req.pagination_token.as_deref(), limit).await?;
     Ok(m::AdminListDevicesResponse {
-        devices: Some(page.items.iter().map(|d| d.to_wire()).collect()),
+        devices: Some(page.items.iter().map(crate::wire::device).collect()),
         pagination_token: page.next_token,
     })
 }

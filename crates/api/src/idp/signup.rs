@@ -17,7 +17,7 @@ pub async fn sign_up(ctx: Ctx, req: m::SignUpRequest) -> Result<m::SignUpRespons
     Ok(m::SignUpResponse {
         user_confirmed: false,
         user_sub: user.sub,
-        code_delivery_details: delivery.map(|d| d.to_wire()),
+        code_delivery_details: delivery.as_ref().map(crate::wire::code_delivery),
         session: None,
     })
 }
@@ -36,5 +36,5 @@ pub async fn resend_confirmation_code(
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     client.check_secret_hash(req.username.expose(), req.secret_hash.as_ref().map(|s| s.expose().as_str()))?;
     let delivery = ctx.domain.resend_confirmation_code(&pool, &client, req.username.expose()).await?;
-    Ok(m::ResendConfirmationCodeResponse { code_delivery_details: Some(delivery.to_wire()) })
+    Ok(m::ResendConfirmationCodeResponse { code_delivery_details: Some(crate::wire::code_delivery(&delivery)) })
 }

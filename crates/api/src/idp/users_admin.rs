@@ -40,7 +40,7 @@ pub async fn admin_get_user(ctx: Ctx, req: m::AdminGetUserRequest) -> Result<m::
     let (list, preferred) = user.mfa_wire();
     Ok(m::AdminGetUserResponse {
         username: Sensitive::new(user.username.clone()),
-        user_attributes: Some(user.wire_attributes()),
+        user_attributes: Some(crate::wire::user_attributes(&user)),
         user_create_date: Some(user.created),
         user_last_modified_date: Some(user.modified),
         enabled: Some(user.is_enabled),

@@ -17,8 +17,10 @@ pub fn status(user: &User) -> m::UserStatusType {
 
 /// A user as ListUsers and AdminCreateUser describe it; `only` limits the attributes.
 pub fn user_type(user: &User, only: Option<&[String]>) -> m::UserType {
-    let attributes =
-        user.wire_attributes().into_iter().filter(|a| only.is_none_or(|names| names.contains(&a.name))).collect();
+    let attributes = crate::wire::user_attributes(user)
+        .into_iter()
+        .filter(|a| only.is_none_or(|names| names.contains(&a.name)))
+        .collect();
     m::UserType {
         username: Some(Sensitive::new(user.username.clone())),
         attributes: Some(attributes),

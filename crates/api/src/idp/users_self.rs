@@ -14,7 +14,7 @@ pub async fn get_user(ctx: Ctx, _req: m::GetUserRequest) -> Result<m::GetUserRes
     let (list, preferred) = user.mfa_wire();
     Ok(m::GetUserResponse {
         username: Sensitive::new(user.username.clone()),
-        user_attributes: user.wire_attributes(),
+        user_attributes: crate::wire::user_attributes(&user),
         mfa_options: None,
         preferred_mfa_setting: preferred,
         user_mfa_setting_list: (!list.is_empty()).then_some(list),
@@ -30,7 +30,7 @@ pub async fn update_user_attributes(
     let changes = attribute_pairs(Some(req.user_attributes));
     let deliveries = ctx.domain.update_attributes(&pool, &mut user, &changes, Writer::Client(&client)).await?;
     Ok(m::UpdateUserAttributesResponse {
-        code_delivery_details_list: Some(deliveries.iter().map(|d| d.to_wire()).collect()),
+        code_delivery_details_list: Some(deliveries.iter().map(crate::wire::code_delivery).collect()),
     })
 }
 
@@ -56,7 +56,9 @@ pub async fn get_user_attribute_verification_code(
 ) -> Result<m::GetUserAttributeVerificationCodeResponse, ApiError> {
     let (pool, user, _) = ctx.signed_in_with_pool().await?;
     let delivery = ctx.domain.attribute_verification_code(&pool, &user, &req.attribute_name).await?;
-    Ok(m::GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(delivery.to_wire()) })
+    Ok(m::GetUserAttributeVerificationCodeResponse {
+        code_delivery_details: Some(crate::wire::code_delivery(&delivery)),
+    })
 }
 
 pub async fn verify_user_attribute(

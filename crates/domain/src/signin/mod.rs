@@ -216,11 +216,9 @@ impl Domain {
         if let Challenge::PasswordVerifier | Challenge::DevicePasswordVerifier = challenge {
             return self.finish_srp(pool, client, &responses).await;
         }
-        let awaiting = match challenge {
-            // MFA_SETUP is answered with the session VerifySoftwareToken handed back.
-            Challenge::MfaSetup => Awaiting::MfaSetupVerified,
-            other => Awaiting::Challenge(other),
-        };
+        // MFA_SETUP is answered with the session VerifySoftwareToken handed back.
+        let awaiting =
+            if challenge == Challenge::MfaSetup { Awaiting::MfaSetupVerified } else { Awaiting::Challenge(challenge) };
         let step = self.open_step(pool, client, session, awaiting, challenge, &responses).await?;
         let (s, mut user) = match step {
             session::Step::Decoy(s, name) => {
@@ -245,5 +243,19 @@ impl Domain {
             Challenge::CustomChallenge => Err(not_built("the CUSTOM_CHALLENGE challenge")),
             Challenge::WebAuthn => Err(not_built("the WEB_AUTHN challenge")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_names_round_trip() {
+        for c in ALL_CHALLENGES {
+            assert_eq!(Challenge::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Challenge::parse("ADMIN_NO_SRP_AUTH"), None);
+        assert_eq!(Challenge::parse("sms_mfa"), None);
     }
 }

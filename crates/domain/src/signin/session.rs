@@ -34,11 +34,10 @@ impl Awaiting {
     }
 
     fn parse(text: &str) -> Option<Awaiting> {
-        match text {
-            "MFA_SETUP#associated" => Some(Awaiting::MfaSetupAssociated),
-            "MFA_SETUP#verified" => Some(Awaiting::MfaSetupVerified),
-            other => Challenge::parse(other).map(Awaiting::Challenge),
-        }
+        [Awaiting::MfaSetupAssociated, Awaiting::MfaSetupVerified]
+            .into_iter()
+            .find(|a| a.as_str() == text)
+            .or_else(|| Challenge::parse(text).map(Awaiting::Challenge))
     }
 }
 
@@ -188,5 +187,28 @@ impl Domain {
         } else {
             Err(Error::NotAuthorized("Invalid session for the user, session can only be used once.".into()))
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_states_round_trip_and_unknown_ones_are_refused() {
+        let states = [
+            Awaiting::Challenge(Challenge::NewPasswordRequired),
+            Awaiting::Challenge(Challenge::MfaSetup),
+            Awaiting::MfaSetupAssociated,
+            Awaiting::MfaSetupVerified,
+        ];
+        for state in states {
+            let text = serde_json::to_string(&state).unwrap();
+            assert_eq!(serde_json::from_str::<Awaiting>(&text).unwrap(), state, "{text}");
+        }
+        assert!(serde_json::from_str::<Awaiting>("\"MFA_SETUP#other\"").is_err());
+        let subject = serde_json::to_string(&Subject::Decoy { name: "x".into() }).unwrap();
+        assert_eq!(subject, r#"{"kind":"decoy","name":"x"}"#);
     }
 }

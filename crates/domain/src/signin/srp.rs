@@ -222,13 +222,13 @@ impl Domain {
             None => None,
         };
         let record = match &device {
-            Some(d) => match (&d.salt_hex, &d.verifier_hex) {
-                (Some(salt), Some(v)) => SrpRecord {
+            Some(d) => {
+                let (Some(salt), Some(v)) = (&d.salt_hex, &d.verifier_hex) else { return Err(incorrect()) };
+                SrpRecord {
                     salt_hex: salt.clone(),
                     verifier_hex: self.vault.open_str(&crate::devices::device_srp_context(&pool.id, &d.key), v)?,
-                },
-                _ => return Err(incorrect()),
-            },
+                }
+            }
             None => self.open_srp_record(pool, &user, user.extra.srp.as_ref().ok_or_else(incorrect)?)?,
         };
         let name = match &device {
