@@ -197,3 +197,71 @@ pub(crate) fn device_verifier_parameters(
         ("DEVICE_KEY".to_string(), device.key.clone()),
     ])
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn device(status: Option<&str>, verifier: Option<&str>) -> Device {
+        let t = Timestamp::from_millis(1_700_000_000_000);
+        Device {
+            key: "us-east-1_5e0c7f0a-0000-4000-8000-000000000000".into(),
+            group_key: "-AbCdEfGhI".into(),
+            salt_hex: Some("00ff".into()),
+            verifier_hex: verifier.map(str::to_string),
+            created: t,
+            modified: t,
+            last_authenticated: t,
+            doc: DeviceDoc { name: Some("laptop".into()), remembered_status: status.map(str::to_string) },
+        }
+    }
+
+    #[test]
+    fn only_a_confirmed_device_marked_remembered_is_remembered() {
+        assert!(device(Some("remembered"), Some("v")).is_remembered());
+        assert!(!device(Some("remembered"), None).is_remembered(), "an unconfirmed device proves nothing");
+        assert!(!device(Some("not_remembered"), Some("v")).is_remembered());
+        assert!(!device(None, Some("v")).is_remembered(), "undecided is not remembered");
+    }
+
+    #[test]
+    fn rows_round_trip() {
+        let d = device(Some("remembered"), Some("sealed"));
+        let row = d.to_row("pool", "user").unwrap();
+        assert_eq!((row.pool_id.as_str(), row.username_key.as_str()), ("pool", "user"));
+        let back = Device::from_row(row).unwrap();
+        assert_eq!(back.key, d.key);
+        assert_eq!(back.group_key, d.group_key);
+        assert_eq!(back.verifier_hex, d.verifier_hex);
+        assert_eq!(back.doc, d.doc);
+        assert_eq!(back.last_authenticated, d.last_authenticated);
+    }
+
+    #[test]
+    fn verifier_parameters_name_the_device_and_its_salt() {
+        let d = device(Some("remembered"), Some("v"));
+        let t = Timestamp::from_millis(0);
+        let user = User {
+            pool_id: "pool".into(),
+            username: "alice".into(),
+            key: "alice".into(),
+            sub: "sub".into(),
+            status: crate::users::UserStatus::Confirmed,
+            is_enabled: true,
+            created: t,
+            modified: t,
+            attributes: Default::default(),
+            password_hash: None,
+            tokens_valid_after_ms: 0,
+            version: 1,
+            extra: Default::default(),
+        };
+        let p = device_verifier_parameters(&user, &d, "B".into(), "block".into());
+        assert_eq!(p["DEVICE_KEY"], d.key);
+        assert_eq!(p["SALT"], "00ff");
+        assert_eq!(p["SRP_B"], "B");
+        assert_eq!(p["SECRET_BLOCK"], "block");
+        assert_eq!(p["USERNAME"], "alice");
+    }
+}

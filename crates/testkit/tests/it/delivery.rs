@@ -55,27 +55,40 @@ async fn hash_burst_does_not_starve_get_user() -> anyhow::Result<()> {
     confirmed_user(&server, &client, "nia", "nia@example.com").await;
     let access = sign_in(&server, &client, "nia", PASSWORD).await.access_token().unwrap().to_string();
 
-    // Sign-ins of 24 different names: each costs a password hash (unknown names as much as
-    // known ones), and none of them is throttled by one user's lockout.
+    // Sign-ins of 64 different names: each costs a password hash (unknown names as much as known
+    // ones), none is throttled by one user's lockout, and together they keep the hash workers
+    // busy for far longer than the GetUser calls below take.
+    const BURST: usize = 64;
+    let pending = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(BURST));
     let mut burst = Vec::new();
-    for i in 0..24 {
+    for i in 0..BURST {
         let idp = server.idp();
         let client = client.clone();
+        let pending = pending.clone();
         burst.push(tokio::spawn(async move {
-            idp.initiate_auth()
+            let result = idp
+                .initiate_auth()
                 .client_id(client)
                 .auth_flow(AuthFlowType::UserPasswordAuth)
                 .auth_parameters("USERNAME", format!("ghost{i}"))
                 .auth_parameters("PASSWORD", PASSWORD)
                 .send()
-                .await
+                .await;
+            pending.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            result
         }));
     }
+    // GetUser hashes nothing: every call is served while the burst still waits for its hashes.
     let idp = server.idp();
-    for _ in 0..100 {
+    for _ in 0..20 {
         let me = idp.get_user().access_token(&access).send().await?;
         assert_eq!(me.username(), "nia");
     }
+    let still_waiting = pending.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        still_waiting > 0,
+        "GetUser finished only after all {BURST} password checks did: it waited behind the hash queue"
+    );
     for task in burst {
         let err = task.await?.expect_err("unknown users cannot sign in");
         let err = err.as_service_error().expect("a service error");
