@@ -1,17 +1,19 @@
-//! `sqlx_backend!`: the `Backend` implementation of a backend that runs sqlx, written once for
-//! both drivers. A macro rather than code generic over `sqlx::Database` because that needs a
-//! dozen higher-ranked bounds on every item (argument encoding, row decoding, executors for
-//! pools and transactions) that Rust does not imply, and the expansion is the same text anyway.
+//! `sqlx_backend!`: the `Backend` implementation of a backend that runs an async sqlx driver (the
+//! PostgreSQL backend), and `sqlx_migrate_error!`, the migration-error mapping of every backend
+//! (both migrate through sqlx). Macros rather than code generic over `sqlx::Database` because that
+//! needs a dozen higher-ranked bounds on every item (argument encoding, row decoding, executors
+//! for pools and transactions) that Rust does not imply.
 //!
 //! The invoking crate depends on `sqlx` and has, in scope: `$backend` (a struct with a `pool`
 //! field of the driver's pool type), `Self::connect(url)` (opening and migrating), its
 //! `MIGRATOR`, and `db_error(sqlx::Error) -> StoreError`. The macro adds `migrate_error`.
 
-/// Implements `Backend` for `$backend` over the sqlx driver `$db`, with rows of type
-/// `$row` (declared by the macro).
+/// `latest_version()` and `migrate_error(sqlx::migrate::MigrateError) -> StoreError` for a crate
+/// with a `MIGRATOR` (`SchemaTooNew` when a newer Cognate migrated the database); `$db_error`
+/// maps the driver errors a migration reports.
 #[macro_export]
-macro_rules! sqlx_backend {
-    ($backend:ident, $db:ty, $row:ident, $name:literal, $dialect:expr) => {
+macro_rules! sqlx_migrate_error {
+    ($db_error:ident) => {
         /// The newest migration this binary knows.
         fn latest_version() -> i64 {
             MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
@@ -24,10 +26,19 @@ macro_rules! sqlx_backend {
                 sqlx::migrate::MigrateError::VersionMissing(database) if database > latest_version() => {
                     cognate_store::StoreError::SchemaTooNew { database, binary: latest_version() }
                 }
-                sqlx::migrate::MigrateError::Execute(e) => db_error(e),
+                sqlx::migrate::MigrateError::Execute(e) => $db_error(e),
                 e => cognate_store::StoreError::Other(e.into()),
             }
         }
+    };
+}
+
+/// Implements `Backend` for `$backend` over the sqlx driver `$db`, with rows of type
+/// `$row` (declared by the macro).
+#[macro_export]
+macro_rules! sqlx_backend {
+    ($backend:ident, $db:ty, $row:ident, $name:literal, $dialect:expr) => {
+        $crate::sqlx_migrate_error!(db_error);
 
         /// A statement with its arguments bound.
         fn query<'q>(

@@ -48,8 +48,10 @@ fn assert_plan(what: &str, plan: &[String], expected: &[&str]) {
 /// three devices each and planner statistics, so the plans are checked as a large pool would
 /// see them too.
 async fn populate(store: &SqliteStore) {
-    sqlx::raw_sql(
-        "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
+    store
+        .backend_ref()
+        .execute_batch(
+            "INSERT INTO user_pools (id, name, created_ms, updated_ms, document) VALUES ('pool', 'p', 0, 0, '{}'); \
          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
          INSERT INTO users SELECT 'pool', printf('user%05d', i), 'u', 's', 'CONFIRMED', 1, NULL, 0, 0, 0, '{}', 1 \
          FROM n; \
@@ -59,10 +61,9 @@ async fn populate(store: &SqliteStore) {
          INSERT INTO devices SELECT u.pool_id, u.username_key, 'device' || d.i, 'g', NULL, NULL, 0, 0, 0, '{}' \
          FROM users u, (SELECT 1 AS i UNION ALL SELECT 2 UNION ALL SELECT 3) d; \
          ANALYZE;",
-    )
-    .execute(store.backend_ref().pool())
-    .await
-    .unwrap();
+        )
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
