@@ -1,4 +1,4 @@
-//! Access-token verification: `jsonwebtoken::decode_header`, then
+//! Access-token verification: the header and claims parsed, then
 //! `cognate_domain::Domain::verify_access_token` (header, `alg`, `kid`, the unverified issuer
 //! that picks the pool, the key lookup, RS256 signature, `exp`/`iss`/`sub`, `token_use`) and
 //! `Domain::authorize` (scope, pool lookup, user lookup, `sub`, revocation and sign-out), on a

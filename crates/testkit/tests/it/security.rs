@@ -1251,3 +1251,53 @@ both_backends! {
         Ok(())
     }
 }
+
+both_backends! {
+    /// Access tokens verified by hand over aws-lc refuse every forgery jsonwebtoken refused: no
+    /// `alg: none`, no HS256 (the public key as an HMAC secret), no claims swapped under another
+    /// token's signature, no key of another pool, no ID token, no fourth part or padding.
+    async fn forged_access_tokens_are_refused(server: TestServer) {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let idp = server.idp();
+        let (_, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "alice", "alice@example.com").await;
+        confirmed_user(&server, &client, "bob", "bob@example.com").await;
+        let alice = sign_in(&server, &client, "alice", PASSWORD).await;
+        let bob = sign_in(&server, &client, "bob", PASSWORD).await;
+        let (_, other_client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &other_client, "carol", "carol@example.com").await;
+        let carol = sign_in(&server, &other_client, "carol", PASSWORD).await;
+
+        let genuine = alice.access_token().unwrap().to_string();
+        let parts: Vec<&str> = genuine.split('.').collect();
+        let header: serde_json::Value = serde_json::from_slice(&b64.decode(parts[0])?)?;
+        let kid = header["kid"].as_str().unwrap().to_string();
+        let with_header = |h: serde_json::Value, sig: &str| format!("{}.{}.{sig}", b64.encode(h.to_string()), parts[1]);
+        let bob_parts: Vec<String> = bob.access_token().unwrap().split('.').map(str::to_string).collect();
+        let carol_token = carol.access_token().unwrap().to_string();
+        let carol_parts: Vec<&str> = carol_token.split('.').collect();
+        let carol_kid: serde_json::Value = serde_json::from_slice(&b64.decode(carol_parts[0])?)?;
+
+        let forgeries = [
+            ("alg none", with_header(serde_json::json!({"alg": "none", "kid": kid}), "")),
+            ("HS256", with_header(serde_json::json!({"alg": "HS256", "kid": kid}), parts[2])),
+            ("no kid", with_header(serde_json::json!({"alg": "RS256"}), parts[2])),
+            ("bob's claims under alice's signature", format!("{}.{}.{}", parts[0], bob_parts[1], parts[2])),
+            // Carol's pool's issuer with alice's pool's key: the key must belong to the issuer's pool.
+            ("another pool's key", format!("{}.{}.{}", parts[0], carol_parts[1], carol_parts[2])),
+            ("another pool's kid", format!("{}.{}.{}", b64.encode(carol_kid.to_string()), parts[1], parts[2])),
+            ("an ID token", alice.id_token().unwrap().to_string()),
+            ("a fourth part", format!("{genuine}.")),
+            ("padding", format!("{genuine}=")),
+            ("a truncated signature", genuine[..genuine.len() - 4].to_string()),
+            ("empty", String::new()),
+        ];
+        for (what, token) in forgeries {
+            let err = idp.get_user().access_token(token).send().await.unwrap_err();
+            assert_eq!(code(&err), "NotAuthorizedException", "{what}: {err:?}");
+        }
+        assert_eq!(idp.get_user().access_token(&genuine).send().await?.username(), "alice");
+        Ok(())
+    }
+}
