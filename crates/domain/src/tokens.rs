@@ -29,6 +29,30 @@ type KeyMap<K> = Arc<RwLock<HashMap<String, (String, Arc<K>)>>>;
 pub struct KeyCache {
     signing: KeyMap<RsaKeyPair>,
     verifying: KeyMap<ParsedPublicKey>,
+    verified: Arc<std::sync::Mutex<HashMap<[u8; 32], AccessClaims>>>,
+}
+
+/// How many verified access tokens are remembered (a few MB at most); the cache starts afresh
+/// when full.
+const VERIFIED_TOKENS: usize = 8192;
+
+impl KeyCache {
+    /// The claims of an access token whose signature was verified before, by the SHA-256 of the
+    /// whole token: an application presents the same token many times, and an RSA verification
+    /// was the largest part of a GetUser. Only the signature check is skipped; expiry and the
+    /// caller's revocation checks run every time.
+    fn verified_claims(&self, digest: &[u8; 32]) -> Option<AccessClaims> {
+        self.verified.lock().ok().and_then(|m| m.get(digest).cloned())
+    }
+
+    fn remember_verified(&self, digest: [u8; 32], claims: &AccessClaims) {
+        if let Ok(mut m) = self.verified.lock() {
+            if m.len() >= VERIFIED_TOKENS {
+                m.clear();
+            }
+            m.insert(digest, claims.clone());
+        }
+    }
 }
 
 impl KeyCache {
@@ -264,6 +288,25 @@ impl crate::Domain {
     /// RS256 and a `kid` in the header, the signature over `header.payload` as received, then the
     /// issuer, `exp` (not before now, by the system clock, no leeway) and `token_use`.
     pub async fn verify_access_token(&self, token: &str) -> Result<AccessClaims> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let claims = match self.keys.verified_claims(&digest) {
+            Some(claims) => claims,
+            None => {
+                let claims = self.verify_access_token_signature(token).await?;
+                self.keys.remember_verified(digest, &claims);
+                claims
+            }
+        };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        if claims.exp < i64::try_from(now).unwrap_or(i64::MAX) {
+            return Err(Error::NotAuthorized("Access Token has expired".into()));
+        }
+        Ok(claims)
+    }
+
+    /// The claims of an access token whose form, signature, issuer and `token_use` are right
+    /// (expiry is checked by the caller).
+    async fn verify_access_token_signature(&self, token: &str) -> Result<AccessClaims> {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
@@ -292,10 +335,6 @@ impl crate::Domain {
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid())?;
         let signed = token.get(..header_and_payload_len(token)).ok_or_else(invalid)?;
         key.verify_sig(signed.as_bytes(), &signature).map_err(|_| invalid())?;
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        if claims.exp < i64::try_from(now).unwrap_or(i64::MAX) {
-            return Err(Error::NotAuthorized("Access Token has expired".into()));
-        }
         if claims.token_use != "access" {
             return Err(invalid());
         }
