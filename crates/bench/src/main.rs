@@ -210,11 +210,11 @@ async fn enumeration(c: &Client, pool_id: &str) -> anyhow::Result<()> {
         }),
     ];
     println!("{:<28} {:>22} {:>22} {:>7}", "enumeration (ms)", "known p10/p50/p90", "unknown p10/p50/p90", "p50 ratio");
-    for (label, probe) in probes {
+    for (round, (label, probe)) in probes.into_iter().enumerate() {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
         for k in 0..NAMES {
-            for (name, into) in [(format!("known-{k}"), &mut known), (format!("nobody-{k}-{label}"), &mut unknown)] {
+            for (name, into) in [(format!("known-{k}"), &mut known), (format!("nobody-{k}-{round}"), &mut unknown)] {
                 let (op, body) = probe(&client_id, &name, a_hex);
                 let t = Instant::now();
                 let _ = c.call(op, &body, false).await;

@@ -92,7 +92,24 @@ impl Domain {
 
     /// What `issue_code` costs and counts, for a name no user has (the code goes nowhere).
     pub(crate) async fn issue_decoy_code(&self, pool: &UserPool, name: &str, purpose: &Purpose) -> Result<()> {
-        self.count_code_send(pool, Subject::Unknown(name), &purpose.key()).await
+        let key = purpose.key();
+        self.count_code_send(pool, Subject::Unknown(name), &key).await?;
+        // The hash and the write a real code costs, for a key no user can have (usernames hold no
+        // control characters), so the store refuses the row (its user is missing) and nothing is
+        // stored: a decoy is also used for existing users whose code could go nowhere.
+        let user_key = decoy_user_key(name);
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let row = CodeRow {
+            pool_id: pool.id.clone(),
+            username_key: user_key.clone(),
+            purpose: key.clone(),
+            code_hash: self.code_hash(&pool.id, &user_key, &key, &code)?,
+            expires_ms: self.clock.now_ms() + purpose.ttl_ms(),
+        };
+        match self.store.put_code(&row).await {
+            Ok(()) | Err(cognate_store::StoreError::NotFound) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Checks and consumes a code. The guess is counted before it is checked, and the code is
@@ -120,7 +137,12 @@ impl Domain {
 
     /// What `check_code` costs and counts, for a name no user has: a code that never matches.
     pub(crate) async fn check_decoy_code(&self, pool: &UserPool, name: &str, purpose: &Purpose) -> Result<()> {
-        self.admit_code_guess(pool, Subject::Unknown(name), &purpose.key()).await?;
+        let key = purpose.key();
+        self.admit_code_guess(pool, Subject::Unknown(name), &key).await?;
+        // The read and the hash a known user's wrong code costs.
+        let user_key = decoy_user_key(name);
+        let _ = self.store.find_code(&pool.id, &user_key, &key).await?;
+        let _ = self.code_hash(&pool.id, &user_key, &key, "000000")?;
         Err(code_mismatch())
     }
 
@@ -222,4 +244,10 @@ impl Domain {
         let medium = if channel == Channel::Sms { "SMS" } else { "EMAIL" };
         Ok((message, Delivery { destination: mask(&to), medium, attribute: attribute.to_string() }))
     }
+}
+
+/// A user key no user has (usernames hold no control characters): decoys read and write codes
+/// under it, and the store finds nothing and keeps nothing.
+fn decoy_user_key(name: &str) -> String {
+    format!("\u{1}decoy\u{1}{name}")
 }

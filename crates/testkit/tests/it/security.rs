@@ -1301,3 +1301,37 @@ both_backends! {
         Ok(())
     }
 }
+
+both_backends! {
+    /// ForgotPassword for a user whose code can go nowhere (no verified email or phone) answers
+    /// as for anyone when users are hidden, and leaves no code behind: no guess resets the
+    /// password, and the user still signs in with the old one.
+    async fn a_decoy_reset_code_resets_nothing(server: TestServer) {
+        let idp = server.idp();
+        let (pool, client) = pool_and_client(&server, true).await;
+        idp.admin_create_user()
+            .user_pool_id(&pool)
+            .username("quiet")
+            .temporary_password("Temp-pass-1")
+            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+            .send()
+            .await?;
+        idp.admin_set_user_password().user_pool_id(&pool).username("quiet").password(PASSWORD).permanent(true).send().await?;
+        let out = idp.forgot_password().client_id(&client).username("quiet").send().await?;
+        assert!(out.code_delivery_details().is_some(), "a plausible delivery, as for any name");
+        for guess in ["000000", "123456", "111111"] {
+            let err = idp
+                .confirm_forgot_password()
+                .client_id(&client)
+                .username("quiet")
+                .confirmation_code(guess)
+                .password("Owned-pass-1")
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(code(&err), "CodeMismatchException", "{guess}: {err:?}");
+        }
+        sign_in(&server, &client, "quiet", PASSWORD).await;
+        Ok(())
+    }
+}
