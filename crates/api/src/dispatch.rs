@@ -13,7 +13,8 @@ use cognate_model::{cognito_identity, cognito_idp, iam, sts};
 use cognate_protocol::AwsError;
 
 use crate::idp::{
-    auth, devices, groups, mfa, passwords, signup, tags, user_pool_clients, user_pools, users_admin, users_self,
+    auth, devices, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients, user_pools, users_admin,
+    users_self,
 };
 use crate::{Ctx, Handler, HandlerFuture, call};
 
@@ -32,6 +33,11 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
     use cognito_idp::Operation as O;
     match op {
         O::GetUserAuthFactors => handler!(users_self::get_user_auth_factors),
+        O::UpdateResourceServer => handler!(resource_servers::update_resource_server),
+        O::ListResourceServers => handler!(resource_servers::list_resource_servers),
+        O::DescribeResourceServer => handler!(resource_servers::describe_resource_server),
+        O::DeleteResourceServer => handler!(resource_servers::delete_resource_server),
+        O::CreateResourceServer => handler!(resource_servers::create_resource_server),
         O::AdminUpdateDeviceStatus => handler!(devices::admin_update_device_status),
         O::AdminForgetDevice => handler!(devices::admin_forget_device),
         O::AdminListDevices => handler!(devices::admin_list_devices),
@@ -117,7 +123,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::CreateCIMDPolicy
         | O::CreateIdentityProvider
         | O::CreateManagedLoginBranding
-        | O::CreateResourceServer
         | O::CreateTerms
         | O::CreateUserImportJob
         | O::CreateUserPoolDomain
@@ -125,7 +130,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::DeleteCIMDPolicy
         | O::DeleteIdentityProvider
         | O::DeleteManagedLoginBranding
-        | O::DeleteResourceServer
         | O::DeleteTerms
         | O::DeleteUserPoolClientSecret
         | O::DeleteUserPoolDomain
@@ -136,7 +140,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::DescribeManagedLoginBranding
         | O::DescribeManagedLoginBrandingByClient
         | O::DescribePointInTimeRecovery
-        | O::DescribeResourceServer
         | O::DescribeRiskConfiguration
         | O::DescribeTerms
         | O::DescribeTermsByClient
@@ -156,7 +159,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::ListClientMetadataURLs
         | O::ListIdentityProviders
         | O::ListPointInTimeRecoveries
-        | O::ListResourceServers
         | O::ListTerms
         | O::ListUserImportJobs
         | O::ListUserPoolClientSecrets
@@ -180,7 +182,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::UpdateIdentityProvider
         | O::UpdateManagedLoginBranding
         | O::UpdateProvisionedLimit
-        | O::UpdateResourceServer
         | O::UpdateTerms
         | O::UpdateUserPoolDomain
         | O::UpdateUserPoolReplica => None,

@@ -92,7 +92,7 @@ impl ClientSettings {
         self
     }
 
-    fn check(&self, pool: &UserPool, has_secret: bool) -> Result<()> {
+    fn check(&self, pool: &UserPool, has_secret: bool, custom_scopes: &[String]) -> Result<()> {
         let units = self.token_validity_units.clone().unwrap_or_default();
         if units.access_token.as_ref().is_some_and(m::TimeUnitsType::is_unknown)
             || units.id_token.as_ref().is_some_and(m::TimeUnitsType::is_unknown)
@@ -163,7 +163,7 @@ impl ClientSettings {
         let flows = self.allowed_oauth_flows.clone().unwrap_or_default();
         let scopes = self.allowed_oauth_scopes.clone().unwrap_or_default();
         for s in &scopes {
-            if !STANDARD_SCOPES.contains(&s.as_str()) {
+            if !STANDARD_SCOPES.contains(&s.as_str()) && !custom_scopes.contains(s) {
                 return Err(Error::ScopeDoesNotExist(format!("Invalid scope requested: {s}")));
             }
         }
@@ -303,7 +303,7 @@ impl Domain {
                 Some(s)
             }
         };
-        settings.check(&pool, secret.is_some())?;
+        settings.check(&pool, secret.is_some(), &self.custom_scopes(&pool).await?)?;
         let now = self.clock.now();
         let client = Client {
             pool_id: pool.id,
@@ -340,7 +340,7 @@ impl Domain {
     ) -> Result<Client> {
         let pool = self.get_user_pool(pool_id).await?;
         let mut client = self.get_client(pool_id, client_id).await?;
-        settings.check(&pool, client.secret.is_some())?;
+        settings.check(&pool, client.secret.is_some(), &self.custom_scopes(&pool).await?)?;
         if let Some(name) = name {
             client.name = name;
         }

@@ -23,6 +23,7 @@ pub mod limits;
 pub mod mfa;
 pub mod passwords;
 pub mod pools;
+pub mod resource_servers;
 pub mod sessions;
 pub mod signin;
 pub mod srp;

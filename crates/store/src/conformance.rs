@@ -13,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    AccessKeyRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, GroupRow, RefreshTokenRow, SigningKeyRow, Store,
-    StoreError, UserFilter, UserPoolRow, UserRow,
+    AccessKeyRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, GroupRow, RefreshTokenRow, ResourceServerRow,
+    SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
 };
 use std::fmt::Debug;
 use std::future::Future;
@@ -44,6 +44,7 @@ pub async fn run_all(store: &dyn Store) {
     devices(store, &run_prefix()).await;
     secrets(store, &run_prefix()).await;
     counters(store, &run_prefix()).await;
+    resource_servers(store, &run_prefix()).await;
 }
 
 /// A prefix no other run (in this or another process) uses: time, process ID and a counter.
@@ -817,6 +818,71 @@ async fn user_listing(store: &dyn Store, prefix: &str) {
     for id in [&pool_id, &other_pool] {
         store.delete_user_pool(id).await.expect("delete_user_pool");
     }
+}
+
+fn resource_server(pool_id: &str, identifier: &str) -> ResourceServerRow {
+    ResourceServerRow {
+        pool_id: pool_id.to_owned(),
+        identifier: identifier.to_owned(),
+        name: format!("Name of {identifier}"),
+        created_ms: 1_700_000_000_020,
+        updated_ms: 1_700_000_000_021,
+        document: document(identifier),
+    }
+}
+
+/// Resource servers: round trip, conflicts and missing parents, update, scoped paging in
+/// identifier order, deletion, and removal with their pool.
+async fn resource_servers(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+    let api = resource_server(&pool_id, "https://api.example.com");
+    store.create_resource_server(&api).await.expect("create_resource_server");
+    let got = store.get_resource_server(&pool_id, "https://api.example.com").await.expect("get_resource_server");
+    assert_eq!(got, api, "resource server round trip");
+    assert_conflict(store.create_resource_server(&api).await, "create_resource_server with an existing identifier");
+    assert_not_found(
+        store.create_resource_server(&resource_server(&format!("{prefix}missing"), "x")).await,
+        "create_resource_server in a missing pool",
+    );
+    assert_not_found(store.get_resource_server(&other_pool, "https://api.example.com").await, "scoped to its pool");
+    store
+        .create_resource_server(&resource_server(&other_pool, "https://api.example.com"))
+        .await
+        .expect("same id, other pool");
+
+    let updated = ResourceServerRow {
+        name: "Renamed".into(),
+        updated_ms: 1_800_000_000_000,
+        document: document("u"),
+        ..api.clone()
+    };
+    store.update_resource_server(&updated).await.expect("update_resource_server");
+    let got = store.get_resource_server(&pool_id, &api.identifier).await.expect("get after update");
+    assert_eq!(got, updated, "update replaces name, updated_ms and document");
+    assert_not_found(
+        store.update_resource_server(&resource_server(&pool_id, "absent")).await,
+        "update of a missing one",
+    );
+
+    for id in ["b", "a", "c", "B"] {
+        store.create_resource_server(&resource_server(&pool_id, id)).await.expect("create for listing");
+    }
+    let ids = |rows: Vec<ResourceServerRow>| rows.into_iter().map(|r| r.identifier).collect::<Vec<_>>();
+    let first = store.list_resource_servers(&pool_id, None, 3).await.expect("list_resource_servers");
+    assert_eq!(ids(first), ["B", "a", "b"], "identifier (byte) order, at most limit");
+    let rest = store.list_resource_servers(&pool_id, Some("b"), 10).await.expect("list after");
+    assert_eq!(ids(rest), ["c", "https://api.example.com"], "after a key, scoped to the pool");
+
+    store.delete_resource_server(&pool_id, "a").await.expect("delete_resource_server");
+    assert_not_found(store.get_resource_server(&pool_id, "a").await, "deleted");
+    assert_not_found(store.delete_resource_server(&pool_id, "a").await, "second delete");
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+    let left = store.list_resource_servers(&pool_id, None, 10).await.expect("list after pool deletion");
+    assert!(left.is_empty(), "resource servers go with their pool: {left:?}");
+    assert_eq!(store.list_resource_servers(&other_pool, None, 10).await.expect("other pool").len(), 1);
 }
 
 async fn groups(store: &dyn Store, prefix: &str) {

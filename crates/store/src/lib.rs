@@ -1,6 +1,6 @@
 //! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`,
 //! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`, `DeviceStore`,
-//! `CounterStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
+//! `CounterStore`, `ResourceServerStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
 //! `cognate-store-postgres`) implement them; the domain depends only on these traits. A store has
 //! no rules about content: validation, defaults and ID formats belong to the domain. Rows carry
 //! indexed columns as fields and the rest of an aggregate as a `document` (JSON text owned and
@@ -384,6 +384,36 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// Everything Cognate stores. Backends implement each part.
+/// A resource server of a pool (OAuth custom scopes `<identifier>/<scope>`). `document` holds its
+/// scopes as the domain serialised them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceServerRow {
+    pub pool_id: String,
+    pub identifier: String,
+    pub name: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub document: String,
+}
+
+#[async_trait]
+pub trait ResourceServerStore: Send + Sync {
+    /// `NotFound` if the pool does not exist; `Conflict` if the identifier is taken in the pool.
+    async fn create_resource_server(&self, server: &ResourceServerRow) -> Result<()>;
+    async fn get_resource_server(&self, pool_id: &str, identifier: &str) -> Result<ResourceServerRow>;
+    /// Replaces name, updated_ms and document. `NotFound` if absent.
+    async fn update_resource_server(&self, server: &ResourceServerRow) -> Result<()>;
+    /// `NotFound` if absent.
+    async fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> Result<()>;
+    /// Resource servers with `identifier > after`, in identifier order, at most `limit`.
+    async fn list_resource_servers(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ResourceServerRow>>;
+}
+
 #[async_trait]
 pub trait Store:
     UserPoolStore
@@ -396,6 +426,7 @@ pub trait Store:
     + SecretStore
     + DeviceStore
     + CounterStore
+    + ResourceServerStore
     + Send
     + Sync
 {

@@ -6,6 +6,7 @@ pub mod devices;
 pub mod groups;
 pub mod mfa;
 pub mod passwords;
+pub mod resource_servers;
 pub mod signup;
 pub mod tags;
 pub mod user_pool_clients;

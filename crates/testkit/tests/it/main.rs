@@ -11,6 +11,7 @@ mod devices;
 mod helpers;
 mod mfa;
 mod protocol;
+mod resource_servers;
 mod security;
 mod sigv4;
 mod srp;
