@@ -13,8 +13,8 @@ use cognate_model::{cognito_identity, cognito_idp, iam, sts};
 use cognate_protocol::AwsError;
 
 use crate::idp::{
-    auth, devices, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients, user_pools, users_admin,
-    users_self,
+    auth, devices, domains, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients, user_pools,
+    users_admin, users_self,
 };
 use crate::{Ctx, Handler, HandlerFuture, call};
 
@@ -33,6 +33,10 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
     use cognito_idp::Operation as O;
     match op {
         O::GetUserAuthFactors => handler!(users_self::get_user_auth_factors),
+        O::UpdateUserPoolDomain => handler!(domains::update_user_pool_domain),
+        O::DescribeUserPoolDomain => handler!(domains::describe_user_pool_domain),
+        O::DeleteUserPoolDomain => handler!(domains::delete_user_pool_domain),
+        O::CreateUserPoolDomain => handler!(domains::create_user_pool_domain),
         O::UpdateResourceServer => handler!(resource_servers::update_resource_server),
         O::ListResourceServers => handler!(resource_servers::list_resource_servers),
         O::DescribeResourceServer => handler!(resource_servers::describe_resource_server),
@@ -125,14 +129,12 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::CreateManagedLoginBranding
         | O::CreateTerms
         | O::CreateUserImportJob
-        | O::CreateUserPoolDomain
         | O::CreateUserPoolReplica
         | O::DeleteCIMDPolicy
         | O::DeleteIdentityProvider
         | O::DeleteManagedLoginBranding
         | O::DeleteTerms
         | O::DeleteUserPoolClientSecret
-        | O::DeleteUserPoolDomain
         | O::DeleteUserPoolReplica
         | O::DeleteWebAuthnCredential
         | O::DescribeCIMDPolicy
@@ -144,7 +146,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::DescribeTerms
         | O::DescribeTermsByClient
         | O::DescribeUserImportJob
-        | O::DescribeUserPoolDomain
         | O::GetCSVHeader
         | O::GetClientToken
         | O::GetDerivedToken
@@ -183,7 +184,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::UpdateManagedLoginBranding
         | O::UpdateProvisionedLimit
         | O::UpdateTerms
-        | O::UpdateUserPoolDomain
         | O::UpdateUserPoolReplica => None,
     }
 }

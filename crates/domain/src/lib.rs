@@ -15,6 +15,7 @@ pub mod clock;
 pub mod codes;
 pub mod decoys;
 pub mod devices;
+pub mod domains;
 pub mod error;
 pub mod groups;
 pub mod ids;

@@ -558,6 +558,11 @@ impl Domain {
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
             ));
         }
+        if !self.store.list_pool_domains(id).await?.is_empty() {
+            return Err(Error::invalid(
+                "User pool cannot be deleted. It has a domain configured that must be deleted first.",
+            ));
+        }
         self.store.delete_user_pool(id).await.map_err(|e| not_found_as(e, || pool_not_found(id)))?;
         tracing::info!(pool_id = %id, "deleted user pool");
         Ok(())

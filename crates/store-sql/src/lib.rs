@@ -19,6 +19,7 @@ use cognate_store::{
 };
 
 mod devices;
+mod domains;
 mod resource_servers;
 mod sqlx_backend;
 mod tokens;

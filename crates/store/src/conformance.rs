@@ -13,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    AccessKeyRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, GroupRow, RefreshTokenRow, ResourceServerRow,
-    SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
+    AccessKeyRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, DomainRow, GroupRow, RefreshTokenRow,
+    ResourceServerRow, SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
 };
 use std::fmt::Debug;
 use std::future::Future;
@@ -45,6 +45,7 @@ pub async fn run_all(store: &dyn Store) {
     secrets(store, &run_prefix()).await;
     counters(store, &run_prefix()).await;
     resource_servers(store, &run_prefix()).await;
+    domains(store, &run_prefix()).await;
 }
 
 /// A prefix no other run (in this or another process) uses: time, process ID and a counter.
@@ -885,6 +886,64 @@ async fn resource_servers(store: &dyn Store, prefix: &str) {
     assert_eq!(store.list_resource_servers(&other_pool, None, 10).await.expect("other pool").len(), 1);
 }
 
+fn domain_row(pool_id: &str, domain: &str, kind: &str) -> DomainRow {
+    DomainRow {
+        domain: domain.to_owned(),
+        pool_id: pool_id.to_owned(),
+        kind: kind.to_owned(),
+        created_ms: 1_700_000_000_030,
+        updated_ms: 1_700_000_000_031,
+        document: document(domain),
+    }
+}
+
+/// Domains: unique across pools, one per kind per pool, found by name, updated, deleted, and
+/// removed with their pool.
+async fn domains(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    let other_pool = format!("{prefix}other");
+    create_pool(store, &pool_id).await;
+    create_pool(store, &other_pool).await;
+    // Domain names are global: the run's prefix keeps them apart from other runs.
+    let name = |n: &str| format!("{}{n}", prefix.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+    let prefix_domain = domain_row(&pool_id, &name("login"), "prefix");
+    store.create_domain(&prefix_domain).await.expect("create_domain");
+    assert_eq!(store.find_domain(&prefix_domain.domain).await.expect("find_domain"), Some(prefix_domain.clone()));
+    assert_eq!(store.find_domain(&name("absent")).await.expect("find_domain"), None);
+    assert_conflict(
+        store.create_domain(&domain_row(&other_pool, &prefix_domain.domain, "prefix")).await,
+        "a domain another pool has",
+    );
+    assert_conflict(
+        store.create_domain(&domain_row(&pool_id, &name("second"), "prefix")).await,
+        "a second prefix domain",
+    );
+    assert_not_found(
+        store.create_domain(&domain_row(&format!("{prefix}missing"), &name("orphan"), "prefix")).await,
+        "create_domain in a missing pool",
+    );
+    let custom = domain_row(&pool_id, &format!("auth.{}.example.com", name("x")), "custom");
+    store.create_domain(&custom).await.expect("a custom domain next to the prefix");
+    let kinds: Vec<String> =
+        store.list_pool_domains(&pool_id).await.expect("list").into_iter().map(|d| d.kind).collect();
+    assert_eq!(kinds, ["custom", "prefix"], "one of each kind, in kind order");
+    assert!(store.list_pool_domains(&other_pool).await.expect("list").is_empty());
+
+    let updated = DomainRow { updated_ms: 1_800_000_000_000, document: document("v2"), ..custom.clone() };
+    store.update_domain(&updated).await.expect("update_domain");
+    assert_eq!(store.find_domain(&custom.domain).await.expect("find"), Some(updated));
+    assert_not_found(
+        store.update_domain(&DomainRow { pool_id: other_pool.clone(), ..custom.clone() }).await,
+        "update of another pool's domain",
+    );
+    assert_not_found(store.delete_domain(&other_pool, &custom.domain).await, "delete of another pool's domain");
+    store.delete_domain(&pool_id, &custom.domain).await.expect("delete_domain");
+    assert_eq!(store.find_domain(&custom.domain).await.expect("find"), None);
+    assert_not_found(store.delete_domain(&pool_id, &custom.domain).await, "second delete");
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+    assert_eq!(store.find_domain(&prefix_domain.domain).await.expect("find"), None, "gone with its pool");
+}
+
 async fn groups(store: &dyn Store, prefix: &str) {
     let pool_id = format!("{prefix}pool");
     let other_pool = format!("{prefix}other");
@@ -1516,6 +1575,18 @@ pub async fn run_two_nodes(a: &dyn Store, b: &dyn Store) {
         assert_eq!(stored.version, version + 1, "one write moved the version on");
         assert_eq!(stored.document, writes[winners[0]].document, "the winner's write is stored");
     }
+
+    // Two pools racing for one domain name: one wins.
+    let other = format!("{prefix}pool2");
+    create_pool(a, &other).await;
+    let contested: String =
+        format!("{prefix}race").to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+    let results = join_all(vec![
+        a.create_domain(&domain_row(&pool_id, &contested, "prefix")),
+        b.create_domain(&domain_row(&other, &contested, "prefix")),
+    ])
+    .await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "racing create_domain: {results:?}");
 
     // Idempotent and upserting writes succeed on both nodes at once.
     store_group_and_code_races(a, b, &pool_id).await;

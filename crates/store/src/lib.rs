@@ -1,6 +1,6 @@
 //! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`,
 //! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`, `DeviceStore`,
-//! `CounterStore`, `ResourceServerStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
+//! `CounterStore`, `ResourceServerStore`, `DomainStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
 //! `cognate-store-postgres`) implement them; the domain depends only on these traits. A store has
 //! no rules about content: validation, defaults and ID formats belong to the domain. Rows carry
 //! indexed columns as fields and the rest of an aggregate as a `document` (JSON text owned and
@@ -414,6 +414,33 @@ pub trait ResourceServerStore: Send + Sync {
     ) -> Result<Vec<ResourceServerRow>>;
 }
 
+/// A domain of a pool: a prefix (`kind` "prefix") or a custom domain's name ("custom"). Domains are
+/// unique across pools, and a pool has at most one of each kind. `document` holds the rest
+/// (managed-login version, certificate ARN) as the domain serialised it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainRow {
+    pub domain: String,
+    pub pool_id: String,
+    pub kind: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub document: String,
+}
+
+#[async_trait]
+pub trait DomainStore: Send + Sync {
+    /// `NotFound` if the pool does not exist; `Conflict` if the domain is taken (by any pool) or
+    /// the pool already has a domain of this kind.
+    async fn create_domain(&self, domain: &DomainRow) -> Result<()>;
+    async fn find_domain(&self, domain: &str) -> Result<Option<DomainRow>>;
+    /// The pool's domains (at most one per kind), in kind order.
+    async fn list_pool_domains(&self, pool_id: &str) -> Result<Vec<DomainRow>>;
+    /// Replaces updated_ms and document. `NotFound` if the pool has no such domain.
+    async fn update_domain(&self, domain: &DomainRow) -> Result<()>;
+    /// `NotFound` if the pool has no such domain.
+    async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<()>;
+}
+
 #[async_trait]
 pub trait Store:
     UserPoolStore
@@ -427,6 +454,7 @@ pub trait Store:
     + DeviceStore
     + CounterStore
     + ResourceServerStore
+    + DomainStore
     + Send
     + Sync
 {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod devices;
+pub mod domains;
 pub mod groups;
 pub mod mfa;
 pub mod passwords;

@@ -1,6 +1,7 @@
 //! User pool operations: CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool,
 //! ListUserPools, AddCustomAttributes, GetSigningCertificate.
 
+use cognate_domain::domains::DomainKind;
 use cognate_domain::pools::{NewPool, PoolConfig, PoolUpdate, UserPool};
 use cognate_model::cognito_idp as m;
 
@@ -91,7 +92,15 @@ pub async fn describe_user_pool(
 ) -> Result<m::DescribeUserPoolResponse, ApiError> {
     let pool = ctx.domain.get_user_pool(&req.user_pool_id).await?;
     let users = ctx.domain.count_users(&pool.id).await?;
-    Ok(m::DescribeUserPoolResponse { user_pool: Some(describe(&ctx, pool, users)) })
+    let domains = ctx.domain.pool_domains(&pool).await?;
+    let mut described = describe(&ctx, pool, users);
+    for d in domains {
+        match d.kind {
+            DomainKind::Prefix => described.domain = Some(d.domain),
+            DomainKind::Custom => described.custom_domain = Some(d.domain),
+        }
+    }
+    Ok(m::DescribeUserPoolResponse { user_pool: Some(described) })
 }
 
 pub async fn update_user_pool(ctx: Ctx, req: m::UpdateUserPoolRequest) -> Result<m::UpdateUserPoolResponse, ApiError> {

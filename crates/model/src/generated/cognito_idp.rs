@@ -6853,7 +6853,7 @@ impl Validate for CreateUserPoolDomainRequest {
         {
             let x = &self.domain;
             v.enter("domain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.routing {
@@ -6885,7 +6885,7 @@ impl Validate for CreateUserPoolDomainResponse {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.cloud_front_domain {
             v.enter("cloudFrontDomain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.routing {
@@ -7075,12 +7075,12 @@ impl Validate for CreateUserPoolRequest {
         }
         if let Some(x) = &self.email_verification_message {
             v.enter("emailVerificationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_28), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_27), false);
             v.leave();
         }
         if let Some(x) = &self.email_verification_subject {
             v.enter("emailVerificationSubject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.issuer_configuration {
@@ -7126,7 +7126,7 @@ impl Validate for CreateUserPoolRequest {
         }
         if let Some(x) = &self.sms_authentication_message {
             v.enter("smsAuthenticationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.sms_configuration {
@@ -7136,7 +7136,7 @@ impl Validate for CreateUserPoolRequest {
         }
         if let Some(x) = &self.sms_verification_message {
             v.enter("smsVerificationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.user_attribute_update_settings {
@@ -7631,7 +7631,7 @@ impl Validate for DeleteManagedLoginBrandingRequest {
         {
             let x = &self.managed_login_branding_id;
             v.enter("managedLoginBrandingId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         {
@@ -7683,7 +7683,7 @@ impl Validate for DeleteTermsRequest {
         {
             let x = &self.terms_id;
             v.enter("termsId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         {
@@ -7821,7 +7821,7 @@ impl Validate for DeleteUserPoolDomainRequest {
         {
             let x = &self.domain;
             v.enter("domain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         {
@@ -8243,7 +8243,7 @@ impl Validate for DescribeManagedLoginBrandingRequest {
         {
             let x = &self.managed_login_branding_id;
             v.enter("managedLoginBrandingId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         {
@@ -8467,7 +8467,7 @@ impl Validate for DescribeTermsRequest {
         {
             let x = &self.terms_id;
             v.enter("termsId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         {
@@ -8510,7 +8510,7 @@ impl Validate for DescribeUserImportJobRequest {
         {
             let x = &self.job_id;
             v.enter("jobId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_32), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_31), false);
             v.leave();
         }
         {
@@ -8594,7 +8594,7 @@ impl Validate for DescribeUserPoolDomainRequest {
         {
             let x = &self.domain;
             v.enter("domain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
     }
@@ -8821,7 +8821,7 @@ impl Validate for DomainDescriptionType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.aws_account_id {
             v.enter("aWSAccountId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, Some(12i64), Some(&PATTERN_33), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, Some(12i64), Some(&PATTERN_32), false);
             v.leave();
         }
         if let Some(x) = &self.cloud_front_distribution {
@@ -8836,7 +8836,7 @@ impl Validate for DomainDescriptionType {
         }
         if let Some(x) = &self.domain {
             v.enter("domain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.routing {
@@ -8965,7 +8965,7 @@ impl Validate for EmailConfigurationType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.configuration_set {
             v.enter("configurationSet");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(64i64), Some(&PATTERN_34), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(64i64), Some(&PATTERN_33), false);
             v.leave();
         }
         if let Some(x) = &self.email_sending_account {
@@ -8980,7 +8980,7 @@ impl Validate for EmailConfigurationType {
         }
         if let Some(x) = &self.reply_to_email_address {
             v.enter("replyToEmailAddress");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_35), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_34), false);
             v.leave();
         }
         if let Some(x) = &self.source_arn {
@@ -9004,12 +9004,12 @@ impl Validate for EmailMfaConfigType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.message {
             v.enter("message");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_28), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_27), false);
             v.leave();
         }
         if let Some(x) = &self.subject {
             v.enter("subject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_28), false);
             v.leave();
         }
     }
@@ -10138,7 +10138,7 @@ impl Validate for GetDerivedTokenRequest {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.actor_token {
             v.enter("actorToken");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(0i64), Some(131072i64), Some(&PATTERN_36), true);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(0i64), Some(131072i64), Some(&PATTERN_35), true);
             v.leave();
         }
         if let Some(x) = &self.actor_token_provider_name {
@@ -10200,7 +10200,7 @@ impl Validate for GetDerivedTokenRequest {
         {
             let x = &self.subject_token;
             v.enter("subjectToken");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(0i64), Some(131072i64), Some(&PATTERN_36), true);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(0i64), Some(131072i64), Some(&PATTERN_35), true);
             v.leave();
         }
         if let Some(x) = &self.subject_token_provider_name {
@@ -13200,7 +13200,7 @@ impl Validate for ManagedLoginBrandingType {
         }
         if let Some(x) = &self.managed_login_branding_id {
             v.enter("managedLoginBrandingId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         if let Some(x) = &self.user_pool_id {
@@ -13293,17 +13293,17 @@ impl Validate for MessageTemplateType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.email_message {
             v.enter("emailMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_37), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_36), false);
             v.leave();
         }
         if let Some(x) = &self.email_subject {
             v.enter("emailSubject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.sms_message {
             v.enter("sMSMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_38), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_37), false);
             v.leave();
         }
     }
@@ -13401,18 +13401,18 @@ impl Validate for NotifyEmailType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.html_body {
             v.enter("htmlBody");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_39), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_38), false);
             v.leave();
         }
         {
             let x = &self.subject;
             v.enter("subject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.text_body {
             v.enter("textBody");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_39), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_38), false);
             v.leave();
         }
     }
@@ -14340,7 +14340,7 @@ impl Validate for ResourceServerScopeType {
         {
             let x = &self.scope_name;
             v.enter("scopeName");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(256i64), Some(&PATTERN_40), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(256i64), Some(&PATTERN_39), false);
             v.leave();
         }
     }
@@ -15117,7 +15117,7 @@ impl Validate for S3ConfigurationType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.bucket_arn {
             v.enter("bucketArn");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(3i64), Some(1024i64), Some(&PATTERN_41), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(3i64), Some(1024i64), Some(&PATTERN_40), false);
             v.leave();
         }
     }
@@ -16075,7 +16075,7 @@ impl Validate for SmsConfigurationType {
         }
         if let Some(x) = &self.sns_caller_arn {
             v.enter("snsCallerArn");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(0i64), Some(2048i64), Some(&PATTERN_42), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(0i64), Some(2048i64), Some(&PATTERN_41), false);
             v.leave();
         }
         if let Some(x) = &self.sns_region {
@@ -16099,7 +16099,7 @@ impl Validate for SmsMfaConfigType {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.sms_authentication_message {
             v.enter("smsAuthenticationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.sms_configuration {
@@ -16195,7 +16195,7 @@ impl Validate for StartUserImportJobRequest {
         {
             let x = &self.job_id;
             v.enter("jobId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_32), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_31), false);
             v.leave();
         }
         {
@@ -16336,7 +16336,7 @@ impl Validate for StopUserImportJobRequest {
         {
             let x = &self.job_id;
             v.enter("jobId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_32), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_31), false);
             v.leave();
         }
         {
@@ -16457,7 +16457,7 @@ impl Validate for TermsDescriptionType {
         {
             let x = &self.terms_id;
             v.enter("termsId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         {
@@ -16647,7 +16647,7 @@ impl Validate for TermsType {
         {
             let x = &self.terms_id;
             v.enter("termsId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         {
@@ -17351,7 +17351,7 @@ impl Validate for UpdateManagedLoginBrandingRequest {
         }
         if let Some(x) = &self.managed_login_branding_id {
             v.enter("managedLoginBrandingId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         if let Some(x) = &self.user_pool_id {
@@ -17586,7 +17586,7 @@ impl Validate for UpdateTermsRequest {
         {
             let x = &self.terms_id;
             v.enter("termsId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_31), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), None, None, Some(&PATTERN_30), false);
             v.leave();
         }
         if let Some(x) = &self.terms_name {
@@ -17926,7 +17926,7 @@ impl Validate for UpdateUserPoolDomainRequest {
         {
             let x = &self.domain;
             v.enter("domain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.routing {
@@ -17958,7 +17958,7 @@ impl Validate for UpdateUserPoolDomainResponse {
     fn validate(&self, v: &mut Validator) {
         if let Some(x) = &self.cloud_front_domain {
             v.enter("cloudFrontDomain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.routing {
@@ -18129,12 +18129,12 @@ impl Validate for UpdateUserPoolRequest {
         }
         if let Some(x) = &self.email_verification_message {
             v.enter("emailVerificationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_28), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_27), false);
             v.leave();
         }
         if let Some(x) = &self.email_verification_subject {
             v.enter("emailVerificationSubject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.issuer_configuration {
@@ -18169,7 +18169,7 @@ impl Validate for UpdateUserPoolRequest {
         }
         if let Some(x) = &self.sms_authentication_message {
             v.enter("smsAuthenticationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.sms_configuration {
@@ -18179,7 +18179,7 @@ impl Validate for UpdateUserPoolRequest {
         }
         if let Some(x) = &self.sms_verification_message {
             v.enter("smsVerificationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.user_attribute_update_settings {
@@ -18410,12 +18410,12 @@ impl Validate for UserImportJobType {
         }
         if let Some(x) = &self.completion_message {
             v.enter("completionMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(128i64), Some(&PATTERN_43), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(128i64), Some(&PATTERN_42), false);
             v.leave();
         }
         if let Some(x) = &self.job_id {
             v.enter("jobId");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_32), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(55i64), Some(&PATTERN_31), false);
             v.leave();
         }
         if let Some(x) = &self.job_name {
@@ -18627,7 +18627,7 @@ impl Validate for UserPoolClientType {
         }
         if let Some(x) = &self.client_secret_arn {
             v.enter("clientSecretArn");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(20i64), Some(2048i64), Some(&PATTERN_44), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(20i64), Some(2048i64), Some(&PATTERN_43), false);
             v.leave();
         }
         if let Some(x) = &self.client_type {
@@ -19123,7 +19123,7 @@ impl Validate for UserPoolType {
         }
         if let Some(x) = &self.custom_domain {
             v.enter("customDomain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.dcr_configuration {
@@ -19143,7 +19143,7 @@ impl Validate for UserPoolType {
         }
         if let Some(x) = &self.domain {
             v.enter("domain");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(63i64), Some(&PATTERN_27), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(253i64), None, false);
             v.leave();
         }
         if let Some(x) = &self.email_configuration {
@@ -19158,12 +19158,12 @@ impl Validate for UserPoolType {
         }
         if let Some(x) = &self.email_verification_message {
             v.enter("emailVerificationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_28), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_27), false);
             v.leave();
         }
         if let Some(x) = &self.email_verification_subject {
             v.enter("emailVerificationSubject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.id {
@@ -19213,7 +19213,7 @@ impl Validate for UserPoolType {
         }
         if let Some(x) = &self.sms_authentication_message {
             v.enter("smsAuthenticationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.sms_configuration {
@@ -19228,7 +19228,7 @@ impl Validate for UserPoolType {
         }
         if let Some(x) = &self.sms_verification_message {
             v.enter("smsVerificationMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
         if let Some(x) = &self.status {
@@ -19666,27 +19666,27 @@ impl Validate for VerificationMessageTemplateType {
         }
         if let Some(x) = &self.email_message {
             v.enter("emailMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_28), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_27), false);
             v.leave();
         }
         if let Some(x) = &self.email_message_by_link {
             v.enter("emailMessageByLink");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_45), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(20000i64), Some(&PATTERN_44), false);
             v.leave();
         }
         if let Some(x) = &self.email_subject {
             v.enter("emailSubject");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.email_subject_by_link {
             v.enter("emailSubjectByLink");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_29), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(1i64), Some(140i64), Some(&PATTERN_28), false);
             v.leave();
         }
         if let Some(x) = &self.sms_message {
             v.enter("smsMessage");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_30), false);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(140i64), Some(&PATTERN_29), false);
             v.leave();
         }
     }
@@ -19792,7 +19792,7 @@ impl Validate for VerifySoftwareTokenRequest {
         {
             let x = &self.user_code;
             v.enter("userCode");
-            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(6i64), Some(&PATTERN_33), true);
+            v.string(crate::runtime::AsStr::as_str_ref(x), Some(6i64), Some(6i64), Some(&PATTERN_32), true);
             v.leave();
         }
     }
@@ -20112,22 +20112,21 @@ static PATTERN_23: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\w\
 static PATTERN_24: crate::runtime::Pattern = crate::runtime::Pattern::new("^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$");
 static PATTERN_25: crate::runtime::Pattern = crate::runtime::Pattern::new("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$");
 static PATTERN_26: crate::runtime::Pattern = crate::runtime::Pattern::new("^(terms-of-use|privacy-policy)$");
-static PATTERN_27: crate::runtime::Pattern = crate::runtime::Pattern::new("^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$");
-static PATTERN_28: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*");
-static PATTERN_29: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+");
-static PATTERN_30: crate::runtime::Pattern = crate::runtime::Pattern::new(".*\\{####\\}.*");
-static PATTERN_31: crate::runtime::Pattern = crate::runtime::Pattern::new("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$");
-static PATTERN_32: crate::runtime::Pattern = crate::runtime::Pattern::new("import-[0-9a-zA-Z-]+");
-static PATTERN_33: crate::runtime::Pattern = crate::runtime::Pattern::new("[0-9]+");
-static PATTERN_34: crate::runtime::Pattern = crate::runtime::Pattern::new("^[a-zA-Z0-9_-]+$");
-static PATTERN_35: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
-static PATTERN_36: crate::runtime::Pattern = crate::runtime::Pattern::new("[A-Za-z0-9-_+/=.]+");
-static PATTERN_37: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*");
-static PATTERN_38: crate::runtime::Pattern = crate::runtime::Pattern::new("(?s).*");
-static PATTERN_39: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]+");
-static PATTERN_40: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+");
-static PATTERN_41: crate::runtime::Pattern = crate::runtime::Pattern::new("arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?");
-static PATTERN_42: crate::runtime::Pattern = crate::runtime::Pattern::new("(arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)?");
-static PATTERN_43: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\w]+");
-static PATTERN_44: crate::runtime::Pattern = crate::runtime::Pattern::new("^arn\\:(aws|aws-us-gov|aws-eusc)\\:secretsmanager\\:([\\d\\w\\-]+):(\\d{12})\\:secret\\/[\\w+=\\/,.@\\-]+$");
-static PATTERN_45: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{##[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*##\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*");
+static PATTERN_27: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*");
+static PATTERN_28: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+");
+static PATTERN_29: crate::runtime::Pattern = crate::runtime::Pattern::new(".*\\{####\\}.*");
+static PATTERN_30: crate::runtime::Pattern = crate::runtime::Pattern::new("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$");
+static PATTERN_31: crate::runtime::Pattern = crate::runtime::Pattern::new("import-[0-9a-zA-Z-]+");
+static PATTERN_32: crate::runtime::Pattern = crate::runtime::Pattern::new("[0-9]+");
+static PATTERN_33: crate::runtime::Pattern = crate::runtime::Pattern::new("^[a-zA-Z0-9_-]+$");
+static PATTERN_34: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+");
+static PATTERN_35: crate::runtime::Pattern = crate::runtime::Pattern::new("[A-Za-z0-9-_+/=.]+");
+static PATTERN_36: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*");
+static PATTERN_37: crate::runtime::Pattern = crate::runtime::Pattern::new("(?s).*");
+static PATTERN_38: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]+");
+static PATTERN_39: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+");
+static PATTERN_40: crate::runtime::Pattern = crate::runtime::Pattern::new("arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?");
+static PATTERN_41: crate::runtime::Pattern = crate::runtime::Pattern::new("(arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)?");
+static PATTERN_42: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\w]+");
+static PATTERN_43: crate::runtime::Pattern = crate::runtime::Pattern::new("^arn\\:(aws|aws-us-gov|aws-eusc)\\:secretsmanager\\:([\\d\\w\\-]+):(\\d{12})\\:secret\\/[\\w+=\\/,.@\\-]+$");
+static PATTERN_44: crate::runtime::Pattern = crate::runtime::Pattern::new("[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{##[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*##\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*");

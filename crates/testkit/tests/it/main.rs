@@ -8,6 +8,7 @@ mod cognito_behaviours;
 mod cors;
 mod delivery;
 mod devices;
+mod domains;
 mod helpers;
 mod mfa;
 mod protocol;
