@@ -17,6 +17,7 @@ pub mod decoys;
 pub mod devices;
 pub mod domains;
 pub mod error;
+pub mod grants;
 pub mod groups;
 pub mod ids;
 pub mod keys;

@@ -1,8 +1,9 @@
 //! The OpenID Connect and OAuth 2.0 side of Cognate. Served now: each pool's discovery document
 //! (`/<poolId>/.well-known/openid-configuration`) and key set (`/<poolId>/.well-known/jwks.json`),
-//! at the issuer `<public base URL>/<poolId>`. The OAuth endpoints and hosted pages
-//! (`/oauth2/*`, `/login`, `/logout`, …) are not built yet and answer 501 with an RFC 6749-shaped
-//! error saying so.
+//! at the issuer `<public base URL>/<poolId>`, and the token endpoint (`POST /oauth2/token`) for the
+//! `client_credentials` grant (`token`). The other grants, OAuth endpoints and hosted pages
+//! (`/oauth2/authorize`, `/login`, `/logout`, …) are not built yet and answer 501 (or
+//! `unsupported_grant_type`) with an RFC 6749-shaped error saying so.
 //!
 //! Architecture invariant: errors here use the OAuth shape (`{"error": …}`) or a plain
 //! `{"message": …}`, never the AWS `__type` shape.
@@ -12,9 +13,11 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use cognate_domain::Domain;
 use serde_json::json;
+
+mod token;
 
 /// The endpoints browsers call from other origins (CORS applies): discovery, JWKS and the
 /// not-yet-built OAuth endpoints (`/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, …).
@@ -22,6 +25,7 @@ pub fn cross_origin_router(domain: Domain) -> Router {
     Router::new()
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
+        .route("/oauth2/token", post(token::token))
         .route("/oauth2/{*rest}", any(not_built))
         .with_state(domain)
 }

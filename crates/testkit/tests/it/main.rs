@@ -11,6 +11,7 @@ mod devices;
 mod domains;
 mod helpers;
 mod mfa;
+mod oauth_token;
 mod protocol;
 mod resource_servers;
 mod security;

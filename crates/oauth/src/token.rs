@@ -1,0 +1,131 @@
+//! `POST /oauth2/token` (RFC 6749 §3.2): the client authenticates with HTTP Basic
+//! (`client_secret_basic`) or in the body (`client_secret_post`); answers carry
+//! `Cache-Control: no-store`; errors are RFC 6749 §5.2's (`invalid_request`, `invalid_client` with
+//! 401, `unauthorized_client`, `invalid_scope`, `unsupported_grant_type`).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use cognate_domain::{Domain, Error};
+use serde_json::json;
+
+/// An RFC 6749 §5.2 error.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut response = (status, Json(json!({ "error": error, "error_description": description }))).into_response();
+    no_store(response.headers_mut());
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"cognate\""));
+    }
+    response
+}
+
+fn no_store(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+fn invalid_request(description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+/// `client_id:client_secret` from an `Authorization: Basic` header, if there is one.
+fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok();
+    let text = decoded.and_then(|d| String::from_utf8(d).ok());
+    Some(text.and_then(|t| t.split_once(':').map(|(id, secret)| (id.to_string(), secret.to_string()))).ok_or(()))
+}
+
+/// The form parameters, each at most once (RFC 6749 §3.2: parameters must not repeat); the
+/// name of a repeated one otherwise.
+fn form(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(pair[0].to_string());
+    }
+    Ok(params)
+}
+
+pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body: Bytes) -> Response {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return invalid_request("The request must be application/x-www-form-urlencoded.");
+    }
+    let params = match form(&body) {
+        Ok(p) => p,
+        Err(repeated) => return invalid_request(&format!("The parameter {repeated} is repeated.")),
+    };
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(grant_type) = param("grant_type") else {
+        return invalid_request("grant_type is required.");
+    };
+    // One way of authenticating: Basic, or the body.
+    let (client_id, client_secret) = match basic_credentials(&headers) {
+        Some(Err(())) => {
+            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+        }
+        Some(Ok((id, secret))) => {
+            if param("client_secret").is_some() || param("client_id").is_some_and(|body_id| body_id != id) {
+                return invalid_request("Use one client authentication method.");
+            }
+            (id, Some(secret))
+        }
+        None => match param("client_id") {
+            Some(id) => (id.to_string(), param("client_secret").map(str::to_string)),
+            None => return invalid_request("client_id is required."),
+        },
+    };
+    match grant_type {
+        "client_credentials" => {
+            let Some(secret) = client_secret else {
+                return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+            };
+            match domain.client_credentials(&client_id, &secret, param("scope")).await {
+                Ok(t) => {
+                    let body =
+                        json!({ "access_token": t.access_token, "expires_in": t.expires_in, "token_type": "Bearer" });
+                    let mut response = Json(body).into_response();
+                    no_store(response.headers_mut());
+                    response
+                }
+                Err(e) => grant_error(&e),
+            }
+        }
+        "authorization_code" | "refresh_token" => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            &format!(
+                "Cognate does not support the {grant_type} grant at the token endpoint yet; see docs/COVERAGE.md."
+            ),
+        ),
+        _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "The grant_type is not supported."),
+    }
+}
+
+/// A domain error as the token endpoint's answer.
+fn grant_error(e: &Error) -> Response {
+    match e {
+        Error::NotAuthorized(_) => {
+            oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.")
+        }
+        Error::InvalidOAuthFlow(m) => oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", m),
+        Error::ScopeDoesNotExist(m) => oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", m),
+        Error::InvalidParameter(m) => invalid_request(m),
+        other => {
+            tracing::error!(error = format!("{other:#}"), "COGNATE-OIDC0002 token endpoint failed");
+            oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! `POST /oauth2/token` with the client_credentials grant, from a plain HTTP client: tokens with
+//! custom scopes verified against the JWKS, client authentication by Basic and in the body, and
+//! RFC 6749's errors for every way of getting it wrong.
+
+use aws_sdk_cognitoidentityprovider::types::{OAuthFlowType, ResourceServerScopeType};
+use base64::Engine as _;
+use cognate_testkit::{TestServer, both_backends};
+
+use crate::helpers::{code, new_pool, verify_jwt};
+
+const API: &str = "https://api.example.com";
+
+/// A pool with a resource server (`read`, `write`), a machine client allowed both, and a client
+/// with a secret but without the client_credentials flow.
+async fn m2m(server: &TestServer) -> (String, String, String, (String, String)) {
+    let idp = server.idp();
+    let pool = new_pool(server, "m2m").await;
+    let scope = |n: &str| ResourceServerScopeType::builder().scope_name(n).scope_description(n).build().unwrap();
+    idp.create_resource_server()
+        .user_pool_id(&pool)
+        .identifier(API)
+        .name("API")
+        .scopes(scope("read"))
+        .scopes(scope("write"))
+        .send()
+        .await
+        .unwrap();
+    let client = idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("service")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+        .allowed_o_auth_scopes(format!("{API}/read"))
+        .allowed_o_auth_scopes(format!("{API}/write"))
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let no_flow = idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("plain")
+        .generate_secret(true)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let no_flow = (no_flow.client_id().unwrap().to_string(), no_flow.client_secret().unwrap().to_string());
+    (pool, client.client_id().unwrap().to_string(), client.client_secret().unwrap().to_string(), no_flow)
+}
+
+fn basic(id: &str, secret: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+}
+
+/// POSTs a form to the token endpoint: (status, body, headers).
+async fn post(
+    server: &TestServer,
+    auth: Option<&str>,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value, reqwest::header::HeaderMap) {
+    let mut req = server.http().post(format!("{}/oauth2/token", server.base_url)).form(form);
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    let resp = req.send().await.unwrap();
+    let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+    (status, resp.json().await.unwrap_or_default(), headers)
+}
+
+both_backends! {
+    async fn client_credentials_tokens(server: TestServer) {
+        let (pool, id, secret, _) = m2m(&server).await;
+        let (status, body, headers) =
+            post(&server, Some(&basic(&id, &secret)), &[("grant_type", "client_credentials")]).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["token_type"], "Bearer");
+        assert_eq!(body["expires_in"], 3600);
+        assert!(body.get("refresh_token").is_none() && body.get("id_token").is_none(), "{body}");
+        assert_eq!(headers["cache-control"], "no-store");
+        let claims = verify_jwt(&server, &pool, body["access_token"].as_str().unwrap()).await;
+        assert_eq!(claims["sub"], id.as_str());
+        assert_eq!(claims["client_id"], id.as_str());
+        assert_eq!(claims["token_use"], "access");
+        assert_eq!(claims["version"], 2);
+        assert_eq!(claims["scope"], format!("{API}/read {API}/write"), "all the client's scopes");
+        assert!(claims["iss"].as_str().unwrap().ends_with(&format!("/{pool}")));
+
+        // In the body, with one scope asked for.
+        let read = format!("{API}/read");
+        let (status, body, _) = post(
+            &server,
+            None,
+            &[("grant_type", "client_credentials"), ("client_id", &id), ("client_secret", &secret), ("scope", &read)],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let claims = verify_jwt(&server, &pool, body["access_token"].as_str().unwrap()).await;
+        assert_eq!(claims["scope"], read.as_str());
+
+        // A machine token is no user's: self-service operations refuse it.
+        let err = server.idp().get_user().access_token(body["access_token"].as_str().unwrap()).send().await.unwrap_err();
+        assert_eq!(code(&err), "NotAuthorizedException");
+        Ok(())
+    }
+
+    async fn token_endpoint_errors(server: TestServer) {
+        let (_, id, secret, no_flow) = m2m(&server).await;
+        let cc = ("grant_type", "client_credentials");
+        let expect = |(status, body, _): (u16, serde_json::Value, reqwest::header::HeaderMap), s: u16, error: &str, what: &str| {
+            assert_eq!((status, body["error"].as_str().unwrap_or_default()), (s, error), "{what}: {body}");
+            assert!(body.get("__type").is_none(), "{what}: never the AWS shape");
+        };
+        let wrong = post(&server, Some(&basic(&id, "not-the-secret")), &[cc]).await;
+        assert_eq!(wrong.2["www-authenticate"], "Basic realm=\"cognate\"");
+        expect(wrong, 401, "invalid_client", "wrong secret");
+        expect(post(&server, Some(&basic("nosuchclient", &secret)), &[cc]).await, 401, "invalid_client", "unknown client");
+        expect(post(&server, Some("Basic !!!"), &[cc]).await, 401, "invalid_client", "garbled Basic");
+        expect(post(&server, None, &[cc, ("client_id", &id)]).await, 401, "invalid_client", "no secret");
+        expect(post(&server, Some(&basic(&no_flow.0, &secret)), &[cc]).await, 401, "invalid_client", "another client's secret");
+        expect(
+            post(&server, Some(&basic(&no_flow.0, &no_flow.1)), &[cc]).await,
+            400,
+            "unauthorized_client",
+            "a client without the flow",
+        );
+        let openid = ("scope", "openid");
+        expect(post(&server, Some(&basic(&id, &secret)), &[cc, openid]).await, 400, "invalid_scope", "a user scope");
+        let other = format!("{API}/admin");
+        expect(post(&server, Some(&basic(&id, &secret)), &[cc, ("scope", &other)]).await, 400, "invalid_scope", "unknown scope");
+        expect(post(&server, Some(&basic(&id, &secret)), &[]).await, 400, "invalid_request", "no grant_type");
+        expect(post(&server, Some(&basic(&id, &secret)), &[("grant_type", "password")]).await, 400, "unsupported_grant_type", "password grant");
+        expect(
+            post(&server, Some(&basic(&id, &secret)), &[("grant_type", "authorization_code"), ("code", "x")]).await,
+            400,
+            "unsupported_grant_type",
+            "not built yet",
+        );
+        expect(post(&server, Some(&basic(&id, &secret)), &[cc, ("client_secret", &secret)]).await, 400, "invalid_request", "two ways");
+        expect(post(&server, Some(&basic(&id, &secret)), &[cc, cc]).await, 400, "invalid_request", "a repeated parameter");
+        let resp = server
+            .http()
+            .post(format!("{}/oauth2/token", server.base_url))
+            .header("authorization", basic(&id, &secret))
+            .json(&serde_json::json!({"grant_type": "client_credentials"}))
+            .send()
+            .await?;
+        assert_eq!(resp.status().as_u16(), 400, "JSON is not a form");
+        Ok(())
+    }
+}
