@@ -30,8 +30,9 @@ struct Args {
     /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate,
     /// enumeration (known vs unknown users' latency, sequential), floor (a request that touches
     /// no store: an unknown operation, and /health with one store ping), rsasign (the bare
-    /// RSA-2048 signing rate). With floor, getuser, refresh and rsasign in one run it prints
-    /// GetUser's share of the floor and refresh's share of what two signatures allow.
+    /// RSA-2048 signing rate), clientcredentials (the client_credentials grant at /oauth2/token).
+    /// With floor, getuser, refresh, clientcredentials and rsasign in one run it prints GetUser's
+    /// share of the floor and refresh's and client_credentials' shares of what signing allows.
     #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,srp,refresh,getuser")]
     scenarios: Vec<String>,
     /// Users in the pool for `listusers` (seeded with AdminCreateUser; start the server with
@@ -376,6 +377,64 @@ fn rsa_sign_rate(threads: usize) -> anyhow::Result<f64> {
     Ok(rate)
 }
 
+/// The client_credentials grant at `/oauth2/token`: a resource server, a machine client, and one
+/// RSA signature per token. Prints the rate against the bare sign rate when that was measured.
+async fn client_credentials(
+    c: &Arc<Client>,
+    pool_id: &str,
+    workers: usize,
+    requests: usize,
+    rsa_rate: Option<f64>,
+) -> anyhow::Result<()> {
+    c.call(
+        "CreateResourceServer",
+        &json!({"UserPoolId": pool_id, "Identifier": "https://api.bench", "Name": "bench",
+                "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"}]}),
+        true,
+    )
+    .await?;
+    let client = c
+        .call(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "m2m", "GenerateSecret": true,
+                    "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["client_credentials"],
+                    "AllowedOAuthScopes": ["https://api.bench/read"]}),
+            true,
+        )
+        .await?;
+    let id = client["UserPoolClient"]["ClientId"].as_str().context("client id")?.to_string();
+    let secret = client["UserPoolClient"]["ClientSecret"].as_str().context("client secret")?.to_string();
+    use base64::Engine as _;
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")));
+    let url = format!("{}/oauth2/token", c.endpoint);
+    let c2 = c.clone();
+    let rate = measure("/oauth2/token client_credentials", workers, requests, move |_| {
+        let (c, auth, url) = (c2.clone(), auth.clone(), url.clone());
+        async move {
+            let resp = c
+                .http
+                .post(&url)
+                .header("authorization", auth)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=client_credentials")
+                .send()
+                .await?;
+            let ok = resp.status().is_success();
+            let _ = resp.bytes().await?;
+            if ok { Ok(()) } else { bail!("token endpoint failed") }
+        }
+    })
+    .await?;
+    if let Some(rsa) = rsa_rate {
+        println!(
+            "{:<28} {:>8.0} %  of the bare sign rate (one signature per token)",
+            "ratio client_credentials",
+            100.0 * rate / rsa
+        );
+    }
+    Ok(())
+}
+
 /// The server's CPU cost of one USER_SRP_AUTH sign-in: the challenge (`B = k·v + g^b`) and the
 /// proof check (`S = (A·v^u)^b`, HKDF, HMAC), measured on one core without HTTP.
 fn srp_cost() {
@@ -549,6 +608,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if run("enumeration") {
         enumeration(&c, &pool_id).await?;
+    }
+    if run("clientcredentials") {
+        client_credentials(&c, &pool_id, args.workers, args.requests, rsa_rate).await?;
     }
     if run("listusers") {
         let started = Instant::now();
