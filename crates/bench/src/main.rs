@@ -30,7 +30,8 @@ struct Args {
     /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate,
     /// enumeration (known vs unknown users' latency, sequential), floor (a request that touches
     /// no store: an unknown operation, and /health with one store ping), rsasign (the bare
-    /// RSA-2048 signing rate), clientcredentials (the client_credentials grant at /oauth2/token).
+    /// RSA-2048 signing rate), clientcredentials and oauthrefresh (the client_credentials and
+    /// refresh_token grants at /oauth2/token).
     /// With floor, getuser, refresh, clientcredentials and rsasign in one run it prints GetUser's
     /// share of the floor and refresh's and client_credentials' shares of what signing allows.
     #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,srp,refresh,getuser")]
@@ -580,6 +581,33 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?,
         );
+    }
+    if run("oauthrefresh") {
+        let form = format!("grant_type=refresh_token&client_id={client_id}&refresh_token={refresh}");
+        let (c2, url) = (c.clone(), format!("{}/oauth2/token", c.endpoint));
+        let rate = measure("/oauth2/token refresh_token", args.workers, args.requests, move |_| {
+            let (c, form, url) = (c2.clone(), form.clone(), url.clone());
+            async move {
+                let resp = c
+                    .http
+                    .post(&url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form)
+                    .send()
+                    .await?;
+                let ok = resp.status().is_success();
+                let _ = resp.bytes().await?;
+                if ok { Ok(()) } else { bail!("token endpoint failed") }
+            }
+        })
+        .await?;
+        if let Some(rsa) = rsa_rate {
+            println!(
+                "{:<28} {:>8.0} %  of what two RSA-2048 signatures per refresh allow",
+                "ratio oauth refresh",
+                100.0 * rate / (rsa / 2.0)
+            );
+        }
     }
     if run("getuser") {
         let body = json!({"AccessToken": access});

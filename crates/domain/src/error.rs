@@ -51,6 +51,9 @@ pub enum Error {
     /// The operation is not enabled for this client or pool.
     #[error("{0}")]
     UnsupportedOperation(String),
+    /// An OAuth grant (code, refresh token) that is invalid, expired, revoked or another client's.
+    #[error("{0}")]
+    InvalidGrant(String),
     /// Another request changed the same user between this request's read and its write; nothing
     /// was written. Reported as TooManyRequestsException, which the AWS SDKs retry on their own.
     #[error("{0}")]

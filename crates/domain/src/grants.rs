@@ -1,11 +1,13 @@
-//! OAuth 2.0 grants at the token endpoint that are not a user's sign-in. Now: `client_credentials`
+//! OAuth 2.0 grants at the token endpoint that are not a user's sign-in: `client_credentials`
 //! (RFC 6749 §4.4) for machine-to-machine clients — a confidential client with the
-//! client_credentials flow, granted custom scopes of the pool's resource servers.
+//! client_credentials flow, granted custom scopes of the pool's resource servers — and
+//! `refresh_token` (§6), new tokens for the sign-in a refresh token belongs to.
 
 use subtle::ConstantTimeEq as _;
 
 use crate::Domain;
 use crate::error::{Error, Result};
+use crate::signin::AuthResult;
 
 /// A token the token endpoint hands out for the client_credentials grant.
 #[derive(Clone, Debug)]
@@ -70,5 +72,34 @@ impl Domain {
         let expires_in = settings.access_token_seconds();
         let access_token = self.mint_machine_token(&pool.id, &client.client_id, &scope, expires_in).await?;
         Ok(MachineToken { access_token, expires_in, scope })
+    }
+
+    /// The refresh_token grant: the client authenticates (a confidential client with its secret,
+    /// a public one by its ID), and the token must be live and the client's. Errors: `NotAuthorized`
+    /// for the client (`invalid_client`), `InvalidGrant` for the token.
+    pub async fn refresh_grant(
+        &self,
+        client_id: &str,
+        client_secret: Option<&str>,
+        refresh_token: &str,
+    ) -> Result<AuthResult> {
+        let (pool, client) = match self.client_by_id(client_id).await {
+            Ok(found) => found,
+            Err(Error::ResourceNotFound(_)) => return Err(invalid_client()),
+            Err(e) => return Err(e),
+        };
+        let authenticated = match (&client.secret, client_secret) {
+            (None, None) => true,
+            (Some(s), Some(given)) => bool::from(s.as_bytes().ct_eq(given.as_bytes())),
+            (None, Some(_)) | (Some(_), None) => false,
+        };
+        if !authenticated {
+            return Err(invalid_client());
+        }
+        match self.tokens_from_refresh_token(&pool, &client, refresh_token, client_secret).await {
+            Ok(result) => Ok(result),
+            Err(Error::NotAuthorized(m)) => Err(Error::InvalidGrant(m)),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! `POST /oauth2/token` (RFC 6749 §3.2): the client authenticates with HTTP Basic
+//! `POST /oauth2/token` (RFC 6749 §3.2): the `client_credentials` and `refresh_token` grants
+//! (`authorization_code` comes with the hosted UI). The client authenticates with HTTP Basic
 //! (`client_secret_basic`) or in the body (`client_secret_post`); answers carry
 //! `Cache-Control: no-store`; errors are RFC 6749 §5.2's (`invalid_request`, `invalid_client` with
-//! 401, `unauthorized_client`, `invalid_scope`, `unsupported_grant_type`).
+//! 401, `invalid_grant`, `unauthorized_client`, `invalid_scope`, `unsupported_grant_type`).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -103,7 +104,30 @@ pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body
                 Err(e) => grant_error(&e),
             }
         }
-        "authorization_code" | "refresh_token" => oauth_error(
+        "refresh_token" => {
+            let Some(token) = param("refresh_token") else {
+                return invalid_request("refresh_token is required.");
+            };
+            match domain.refresh_grant(&client_id, client_secret.as_deref(), token).await {
+                Ok(t) => {
+                    let mut body = json!({
+                        "access_token": t.access_token,
+                        "id_token": t.id_token,
+                        "expires_in": t.expires_in,
+                        "token_type": "Bearer",
+                    });
+                    // With rotation, the new refresh token replaces the one used.
+                    if let Some(refresh) = t.refresh_token {
+                        body["refresh_token"] = json!(refresh);
+                    }
+                    let mut response = Json(body).into_response();
+                    no_store(response.headers_mut());
+                    response
+                }
+                Err(e) => grant_error(&e),
+            }
+        }
+        "authorization_code" => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             &format!(
@@ -123,6 +147,7 @@ fn grant_error(e: &Error) -> Response {
         Error::InvalidOAuthFlow(m) => oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", m),
         Error::ScopeDoesNotExist(m) => oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", m),
         Error::InvalidParameter(m) => invalid_request(m),
+        Error::InvalidGrant(m) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", m),
         other => {
             tracing::error!(error = format!("{other:#}"), "COGNATE-OIDC0002 token endpoint failed");
             oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "An internal error occurred.")

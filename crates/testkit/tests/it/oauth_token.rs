@@ -153,3 +153,41 @@ both_backends! {
         Ok(())
     }
 }
+
+both_backends! {
+    /// The refresh_token grant: new ID and access tokens for a sign-in, from a public client by
+    /// its ID; a token that is garbage, another client's or signed out is `invalid_grant`.
+    async fn refresh_token_grant(server: TestServer) {
+        use crate::helpers::{PASSWORD, confirmed_user, pool_and_client, sign_in};
+        let (pool, client) = pool_and_client(&server, false).await;
+        confirmed_user(&server, &client, "ada", "ada@example.com").await;
+        let tokens = sign_in(&server, &client, "ada", PASSWORD).await;
+        let refresh = tokens.refresh_token().unwrap().to_string();
+        let grant = [("grant_type", "refresh_token"), ("client_id", client.as_str()), ("refresh_token", refresh.as_str())];
+        let (status, body, headers) = post(&server, None, &grant).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert!(body.get("refresh_token").is_none(), "no rotation: the refresh token stays");
+        let id = verify_jwt(&server, &pool, body["id_token"].as_str().unwrap()).await;
+        assert_eq!(id["cognito:username"], "ada");
+        let access = body["access_token"].as_str().unwrap();
+        assert_eq!(verify_jwt(&server, &pool, access).await["token_use"], "access");
+        assert_eq!(server.idp().get_user().access_token(access).send().await?.username(), "ada");
+
+        let expect = |(status, body, _): (u16, serde_json::Value, reqwest::header::HeaderMap), s: u16, error: &str, what: &str| {
+            assert_eq!((status, body["error"].as_str().unwrap_or_default()), (s, error), "{what}: {body}");
+        };
+        let garbage = [("grant_type", "refresh_token"), ("client_id", client.as_str()), ("refresh_token", "not-a-token")];
+        expect(post(&server, None, &garbage).await, 400, "invalid_grant", "garbage");
+        let (_, other_client) = pool_and_client(&server, false).await;
+        let foreign = [("grant_type", "refresh_token"), ("client_id", other_client.as_str()), ("refresh_token", refresh.as_str())];
+        expect(post(&server, None, &foreign).await, 400, "invalid_grant", "another client's token");
+        let missing = [("grant_type", "refresh_token"), ("client_id", client.as_str())];
+        expect(post(&server, None, &missing).await, 400, "invalid_request", "no refresh_token");
+        let unknown = [("grant_type", "refresh_token"), ("client_id", "nosuchclient"), ("refresh_token", refresh.as_str())];
+        expect(post(&server, None, &unknown).await, 401, "invalid_client", "unknown client");
+        server.idp().global_sign_out().access_token(tokens.access_token().unwrap()).send().await?;
+        expect(post(&server, None, &grant).await, 400, "invalid_grant", "signed out");
+        Ok(())
+    }
+}
