@@ -3,7 +3,7 @@
 //! use it, else SELECT_CHALLENGE with the choices.
 
 use super::session::ChallengeSession;
-use super::{AuthOutcome, Awaiting, Challenge, Params};
+use super::{AuthOutcome, Awaiting, Challenge, FirstFactor, Params, not_a_first_factor};
 use crate::Domain;
 use crate::clients::Client;
 use crate::error::{Error, Result};
@@ -121,8 +121,9 @@ impl Domain {
         factor: Challenge,
         inputs: &Params<'_>,
     ) -> Result<AuthOutcome> {
-        match factor {
-            Challenge::Password => match inputs.get("PASSWORD") {
+        let Some(first) = factor.first_factor() else { return Err(not_a_first_factor(factor)) };
+        match first {
+            FirstFactor::Password => match inputs.get("PASSWORD") {
                 Some(password) => {
                     self.check_password(pool, user, password).await?;
                     self.after_password(pool, client, user.clone(), inputs.get("DEVICE_KEY")).await
@@ -133,7 +134,7 @@ impl Domain {
                     Ok(AuthOutcome::Challenge { name: factor, session, parameters })
                 }
             },
-            Challenge::PasswordSrp => {
+            FirstFactor::PasswordSrp => {
                 let mut srp_params = inputs.0.clone();
                 srp_params.insert("USERNAME".into(), user.username.clone());
                 if inputs.get("SRP_A").is_none() {
@@ -142,21 +143,8 @@ impl Domain {
                 self.start_srp(pool, client, &Params(&srp_params), true).await
             }
             // The code goes out exactly as for the MFA factor; only the challenge name differs.
-            Challenge::EmailOtp => self.start_factor(pool, client, user, MfaFactor::Email, factor).await,
-            Challenge::SmsOtp => self.start_factor(pool, client, user, MfaFactor::Sms, factor).await,
-            Challenge::SmsMfa
-            | Challenge::SoftwareTokenMfa
-            | Challenge::SelectMfaType
-            | Challenge::MfaSetup
-            | Challenge::PasswordVerifier
-            | Challenge::CustomChallenge
-            | Challenge::SelectChallenge
-            | Challenge::DeviceSrpAuth
-            | Challenge::DevicePasswordVerifier
-            | Challenge::NewPasswordRequired
-            | Challenge::WebAuthn => {
-                Err(Error::invalid(format!("{} is not a first factor Cognate supports yet.", factor.as_str())))
-            }
+            FirstFactor::EmailOtp => self.start_factor(pool, client, user, MfaFactor::Email, factor).await,
+            FirstFactor::SmsOtp => self.start_factor(pool, client, user, MfaFactor::Sms, factor).await,
         }
     }
 }

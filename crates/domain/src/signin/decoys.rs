@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::session::ChallengeSession;
-use super::{AuthOutcome, Challenge, Params, attempts_exceeded, incorrect};
+use super::{AuthOutcome, Challenge, FirstFactor, Params, attempts_exceeded, incorrect, not_a_first_factor};
 use crate::Domain;
 use crate::clients::Client;
 use crate::codes::{Purpose, code_mismatch};
@@ -23,15 +23,15 @@ impl Domain {
         let allows = |f: &str| allowed.iter().any(|a| a == f);
         let mut out = Vec::new();
         if allows("PASSWORD") {
-            out.extend([Challenge::Password, Challenge::PasswordSrp]);
+            out.extend([FirstFactor::Password, FirstFactor::PasswordSrp]);
         }
         if allows("EMAIL_OTP") {
-            out.push(Challenge::EmailOtp);
+            out.push(FirstFactor::EmailOtp);
         }
         if allows("SMS_OTP") {
-            out.push(Challenge::SmsOtp);
+            out.push(FirstFactor::SmsOtp);
         }
-        out
+        out.into_iter().map(FirstFactor::challenge).collect()
     }
 
     /// USER_AUTH for a name no user has: SELECT_CHALLENGE (or the preferred challenge) with a
@@ -66,8 +66,9 @@ impl Domain {
         inputs: &Params<'_>,
     ) -> Result<AuthOutcome> {
         let user_id = self.decoy_user_id(pool, name)?;
-        let channel = match factor {
-            Challenge::Password => {
+        let Some(first) = factor.first_factor() else { return Err(not_a_first_factor(factor)) };
+        let channel = match first {
+            FirstFactor::Password => {
                 return match inputs.get("PASSWORD") {
                     Some(password) => self.decoy_password(pool, name, password).await,
                     None => {
@@ -77,7 +78,7 @@ impl Domain {
                     }
                 };
             }
-            Challenge::PasswordSrp => {
+            FirstFactor::PasswordSrp => {
                 let mut srp_params = inputs.0.clone();
                 srp_params.insert("USERNAME".into(), name.to_string());
                 if inputs.get("SRP_A").is_none() {
@@ -85,21 +86,8 @@ impl Domain {
                 }
                 return self.start_srp(pool, client, &Params(&srp_params), true).await;
             }
-            Challenge::EmailOtp => Channel::Email,
-            Challenge::SmsOtp => Channel::Sms,
-            Challenge::SmsMfa
-            | Challenge::SoftwareTokenMfa
-            | Challenge::SelectMfaType
-            | Challenge::MfaSetup
-            | Challenge::PasswordVerifier
-            | Challenge::CustomChallenge
-            | Challenge::SelectChallenge
-            | Challenge::DeviceSrpAuth
-            | Challenge::DevicePasswordVerifier
-            | Challenge::NewPasswordRequired
-            | Challenge::WebAuthn => {
-                return Err(Error::invalid(format!("{} is not a first factor Cognate supports yet.", factor.as_str())));
-            }
+            FirstFactor::EmailOtp => Channel::Email,
+            FirstFactor::SmsOtp => Channel::Sms,
         };
         let purpose = Purpose::Verify(format!("mfa:{}", channel.attribute()));
         self.issue_decoy_code(pool, name, &purpose).await?;
@@ -131,30 +119,22 @@ impl Domain {
         challenge: Challenge,
         responses: &Params<'_>,
     ) -> Result<AuthOutcome> {
-        let (field, channel) = match challenge {
-            Challenge::SelectChallenge => {
-                let answer = responses.required("ANSWER")?;
-                let chosen = Challenge::parse(answer).filter(|c| Self::decoy_first_factors(pool).contains(c));
-                let Some(chosen) = chosen else {
-                    return Err(Error::invalid(format!("{answer} is not a challenge this user can choose.")));
-                };
-                self.claim_session(session).await?;
-                return self.decoy_first_factor(pool, client, name, chosen, responses).await;
+        if challenge == Challenge::SelectChallenge {
+            let answer = responses.required("ANSWER")?;
+            let chosen = Challenge::parse(answer).filter(|c| Self::decoy_first_factors(pool).contains(c));
+            let Some(chosen) = chosen else {
+                return Err(Error::invalid(format!("{answer} is not a challenge this user can choose.")));
+            };
+            self.claim_session(session).await?;
+            return self.decoy_first_factor(pool, client, name, chosen, responses).await;
+        }
+        let (field, channel) = match challenge.first_factor() {
+            Some(FirstFactor::Password) => {
+                return self.decoy_password(pool, name, responses.required("PASSWORD")?).await;
             }
-            Challenge::Password => return self.decoy_password(pool, name, responses.required("PASSWORD")?).await,
-            Challenge::EmailOtp => ("EMAIL_OTP_CODE", Channel::Email),
-            Challenge::SmsOtp => ("SMS_OTP_CODE", Channel::Sms),
-            Challenge::SmsMfa
-            | Challenge::SoftwareTokenMfa
-            | Challenge::SelectMfaType
-            | Challenge::MfaSetup
-            | Challenge::PasswordVerifier
-            | Challenge::CustomChallenge
-            | Challenge::DeviceSrpAuth
-            | Challenge::DevicePasswordVerifier
-            | Challenge::NewPasswordRequired
-            | Challenge::WebAuthn
-            | Challenge::PasswordSrp => {
+            Some(FirstFactor::EmailOtp) => ("EMAIL_OTP_CODE", Channel::Email),
+            Some(FirstFactor::SmsOtp) => ("SMS_OTP_CODE", Channel::Sms),
+            Some(FirstFactor::PasswordSrp) | None => {
                 return Err(Error::invalid(format!("The session is not for the {} challenge.", challenge.as_str())));
             }
         };

@@ -119,24 +119,8 @@ impl Domain {
         challenge: Challenge,
         responses: &Params<'_>,
     ) -> Result<AuthOutcome> {
-        let (field, factor) = match challenge {
-            Challenge::SoftwareTokenMfa => ("SOFTWARE_TOKEN_MFA_CODE", MfaFactor::SoftwareToken),
-            Challenge::SmsMfa => ("SMS_MFA_CODE", MfaFactor::Sms),
-            Challenge::SmsOtp => ("SMS_OTP_CODE", MfaFactor::Sms),
-            Challenge::EmailOtp => ("EMAIL_OTP_CODE", MfaFactor::Email),
-            Challenge::SelectMfaType
-            | Challenge::MfaSetup
-            | Challenge::PasswordVerifier
-            | Challenge::CustomChallenge
-            | Challenge::SelectChallenge
-            | Challenge::DeviceSrpAuth
-            | Challenge::DevicePasswordVerifier
-            | Challenge::NewPasswordRequired
-            | Challenge::Password
-            | Challenge::WebAuthn
-            | Challenge::PasswordSrp => {
-                return Err(Error::invalid(format!("{} is not answered with a code.", challenge.as_str())));
-            }
+        let Some((field, factor)) = challenge.code() else {
+            return Err(Error::invalid(format!("{} is not answered with a code.", challenge.as_str())));
         };
         let code = responses.required(field)?;
         self.check_factor(pool, user, factor, code).await?;

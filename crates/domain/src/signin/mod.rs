@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use crate::Domain;
 use crate::clients::Client;
 use crate::error::{Error, Result};
+use crate::mfa::MfaFactor;
 use crate::pools::UserPool;
 
 mod choice;
@@ -118,6 +119,75 @@ impl Challenge {
     pub fn parse(name: &str) -> Option<Challenge> {
         ALL_CHALLENGES.iter().copied().find(|c| c.as_str() == name)
     }
+}
+
+impl Challenge {
+    /// The first factor of choice-based sign-in a challenge name stands for, if any.
+    pub(crate) fn first_factor(self) -> Option<FirstFactor> {
+        match self {
+            Challenge::Password => Some(FirstFactor::Password),
+            Challenge::PasswordSrp => Some(FirstFactor::PasswordSrp),
+            Challenge::EmailOtp => Some(FirstFactor::EmailOtp),
+            Challenge::SmsOtp => Some(FirstFactor::SmsOtp),
+            Challenge::SmsMfa
+            | Challenge::SoftwareTokenMfa
+            | Challenge::SelectMfaType
+            | Challenge::MfaSetup
+            | Challenge::PasswordVerifier
+            | Challenge::CustomChallenge
+            | Challenge::SelectChallenge
+            | Challenge::DeviceSrpAuth
+            | Challenge::DevicePasswordVerifier
+            | Challenge::NewPasswordRequired
+            | Challenge::WebAuthn => None,
+        }
+    }
+
+    /// For a challenge answered with a code: the response member that carries it and the factor
+    /// that checks it.
+    pub(crate) fn code(self) -> Option<(&'static str, MfaFactor)> {
+        match self {
+            Challenge::SoftwareTokenMfa => Some(("SOFTWARE_TOKEN_MFA_CODE", MfaFactor::SoftwareToken)),
+            Challenge::SmsMfa => Some(("SMS_MFA_CODE", MfaFactor::Sms)),
+            Challenge::SmsOtp => Some(("SMS_OTP_CODE", MfaFactor::Sms)),
+            Challenge::EmailOtp => Some(("EMAIL_OTP_CODE", MfaFactor::Email)),
+            Challenge::SelectMfaType
+            | Challenge::MfaSetup
+            | Challenge::PasswordVerifier
+            | Challenge::CustomChallenge
+            | Challenge::SelectChallenge
+            | Challenge::DeviceSrpAuth
+            | Challenge::DevicePasswordVerifier
+            | Challenge::NewPasswordRequired
+            | Challenge::Password
+            | Challenge::WebAuthn
+            | Challenge::PasswordSrp => None,
+        }
+    }
+}
+
+/// A first factor of choice-based sign-in (USER_AUTH).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FirstFactor {
+    Password,
+    PasswordSrp,
+    EmailOtp,
+    SmsOtp,
+}
+
+impl FirstFactor {
+    pub(crate) fn challenge(self) -> Challenge {
+        match self {
+            FirstFactor::Password => Challenge::Password,
+            FirstFactor::PasswordSrp => Challenge::PasswordSrp,
+            FirstFactor::EmailOtp => Challenge::EmailOtp,
+            FirstFactor::SmsOtp => Challenge::SmsOtp,
+        }
+    }
+}
+
+fn not_a_first_factor(challenge: Challenge) -> Error {
+    Error::invalid(format!("{} is not a first factor Cognate supports yet.", challenge.as_str()))
 }
 
 const ALL_CHALLENGES: [Challenge; 15] = [
