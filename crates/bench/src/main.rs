@@ -50,6 +50,18 @@ struct Client {
 }
 
 impl Client {
+    /// A form POST to the token endpoint that must succeed.
+    async fn token_endpoint(&self, url: &str, authorization: Option<&str>, form: String) -> anyhow::Result<()> {
+        let mut req = self.http.post(url).header("content-type", "application/x-www-form-urlencoded").body(form);
+        if let Some(a) = authorization {
+            req = req.header("authorization", a);
+        }
+        let resp = req.send().await?;
+        let ok = resp.status().is_success();
+        let _ = resp.bytes().await?;
+        if ok { Ok(()) } else { bail!("token endpoint failed") }
+    }
+
     /// A request that fails as `expected_status` (e.g. an unknown operation): Ok when it does.
     async fn expect_status(&self, target: &str, expected_status: u16) -> anyhow::Result<()> {
         let resp = self
@@ -411,19 +423,7 @@ async fn client_credentials(
     let c2 = c.clone();
     let rate = measure("/oauth2/token client_credentials", workers, requests, move |_| {
         let (c, auth, url) = (c2.clone(), auth.clone(), url.clone());
-        async move {
-            let resp = c
-                .http
-                .post(&url)
-                .header("authorization", auth)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("grant_type=client_credentials")
-                .send()
-                .await?;
-            let ok = resp.status().is_success();
-            let _ = resp.bytes().await?;
-            if ok { Ok(()) } else { bail!("token endpoint failed") }
-        }
+        async move { c.token_endpoint(&url, Some(&auth), "grant_type=client_credentials".to_string()).await }
     })
     .await?;
     if let Some(rsa) = rsa_rate {
@@ -587,18 +587,7 @@ async fn main() -> anyhow::Result<()> {
         let (c2, url) = (c.clone(), format!("{}/oauth2/token", c.endpoint));
         let rate = measure("/oauth2/token refresh_token", args.workers, args.requests, move |_| {
             let (c, form, url) = (c2.clone(), form.clone(), url.clone());
-            async move {
-                let resp = c
-                    .http
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(form)
-                    .send()
-                    .await?;
-                let ok = resp.status().is_success();
-                let _ = resp.bytes().await?;
-                if ok { Ok(()) } else { bail!("token endpoint failed") }
-            }
+            async move { c.token_endpoint(&url, None, form).await }
         })
         .await?;
         if let Some(rsa) = rsa_rate {
