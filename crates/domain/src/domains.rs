@@ -236,6 +236,21 @@ impl Domain {
         })
     }
 
+    /// The base URL of the pool's OAuth endpoints and hosted pages, once it has a domain: its
+    /// custom domain (`https://auth.example.com`), else its prefix domain under this deployment's
+    /// URL (`<public URL>/domains/<prefix>`).
+    pub async fn domain_base_url(&self, pool_id: &str) -> Result<Option<String>> {
+        let domains = self.store.list_pool_domains(pool_id).await?;
+        let domains: Vec<PoolDomain> = domains.into_iter().map(PoolDomain::from_row).collect::<Result<_>>()?;
+        let custom = domains.iter().find(|d| d.kind == DomainKind::Custom);
+        let prefix = domains.iter().find(|d| d.kind == DomainKind::Prefix);
+        Ok(match (custom, prefix) {
+            (Some(c), _) => Some(format!("https://{}", c.domain)),
+            (None, Some(p)) => Some(format!("{}/domains/{}", self.config.issuer_base, p.domain)),
+            (None, None) => None,
+        })
+    }
+
     /// Where requests for a custom domain must be sent (Cognito's CloudFront distribution): the
     /// host this deployment answers on.
     pub fn domain_target_host(&self) -> String {

@@ -23,20 +23,32 @@ fn invalid_client() -> Error {
 }
 
 impl Domain {
+    /// The client a token request names, if it exists (and belongs to the domain's pool when the
+    /// request came to a domain); `invalid_client` otherwise.
+    async fn token_client(
+        &self,
+        pool_id: Option<&str>,
+        client_id: &str,
+    ) -> Result<(crate::pools::UserPool, crate::clients::Client)> {
+        match self.client_by_id(client_id).await {
+            Ok((pool, client)) if pool_id.is_none_or(|p| p == pool.id) => Ok((pool, client)),
+            Ok(_) | Err(Error::ResourceNotFound(_)) => Err(invalid_client()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The client_credentials grant: `client_secret` must be the client's (compared in constant
     /// time), the client must be allowed the flow, and every requested scope must be one of the
     /// client's custom scopes (without `scope`, all of them are granted, as Cognito does).
+    /// `pool_id`: the pool of the domain the request came to, whose clients alone it serves.
     pub async fn client_credentials(
         &self,
+        pool_id: Option<&str>,
         client_id: &str,
         client_secret: &str,
         scope: Option<&str>,
     ) -> Result<MachineToken> {
-        let (pool, client) = match self.client_by_id(client_id).await {
-            Ok(found) => found,
-            Err(Error::ResourceNotFound(_)) => return Err(invalid_client()),
-            Err(e) => return Err(e),
-        };
+        let (pool, client) = self.token_client(pool_id, client_id).await?;
         let secret_matches =
             client.secret.as_ref().is_some_and(|s| bool::from(s.as_bytes().ct_eq(client_secret.as_bytes())));
         if !secret_matches {
@@ -79,15 +91,12 @@ impl Domain {
     /// for the client (`invalid_client`), `InvalidGrant` for the token.
     pub async fn refresh_grant(
         &self,
+        pool_id: Option<&str>,
         client_id: &str,
         client_secret: Option<&str>,
         refresh_token: &str,
     ) -> Result<AuthResult> {
-        let (pool, client) = match self.client_by_id(client_id).await {
-            Ok(found) => found,
-            Err(Error::ResourceNotFound(_)) => return Err(invalid_client()),
-            Err(e) => return Err(e),
-        };
+        let (pool, client) = self.token_client(pool_id, client_id).await?;
         let authenticated = match (&client.secret, client_secret) {
             (None, None) => true,
             (Some(s), Some(given)) => bool::from(s.as_bytes().ct_eq(given.as_bytes())),

@@ -27,6 +27,8 @@ pub fn cross_origin_router(domain: Domain) -> Router {
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/token", post(token::token))
         .route("/oauth2/{*rest}", any(not_built))
+        .route("/domains/{domain}/oauth2/token", post(token::domain_token))
+        .route("/domains/{domain}/oauth2/{*rest}", any(not_built))
         .with_state(domain)
 }
 
@@ -44,6 +46,11 @@ pub fn pages_router(domain: Domain) -> Router {
 
 fn pool_missing(pool_id: &str) -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "message": format!("User pool {pool_id} does not exist.") }))).into_response()
+}
+
+fn domain_missing(name: &str) -> Response {
+    let body = json!({ "error": "invalid_request", "error_description": format!("Domain {name} does not exist.") });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
 fn internal(e: &cognate_domain::Error) -> Response {
@@ -69,7 +76,12 @@ async fn openid_configuration(State(domain): State<Domain>, Path(pool_id): Path<
         Err(e) => return internal(&e),
     }
     let issuer = domain.issuer(&pool_id);
-    let base = &domain.config().issuer_base;
+    // Once the pool has a domain, its endpoints are the domain's.
+    let base = match domain.domain_base_url(&pool_id).await {
+        Ok(Some(base)) => base,
+        Ok(None) => domain.config().issuer_base.clone(),
+        Err(e) => return internal(&e),
+    };
     Json(json!({
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),

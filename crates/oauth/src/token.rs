@@ -56,7 +56,35 @@ fn form(body: &[u8]) -> Result<Vec<(String, String)>, String> {
     Ok(params)
 }
 
+/// `POST /domains/{domain}/oauth2/token`: the token endpoint of one domain, serving its pool's
+/// clients only.
+pub(crate) async fn domain_token(
+    State(domain): State<Domain>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match domain.find_pool_domain(&name).await {
+        Ok(Some(d)) => token_for(&domain, Some(&d.pool_id), &headers, &body).await,
+        Ok(None) => crate::domain_missing(&name),
+        Err(e) => crate::internal(&e),
+    }
+}
+
+/// `POST /oauth2/token`: on a custom domain's Host, that domain's pool's clients only.
 pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body: Bytes) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.split(':').next().unwrap_or(h));
+    let pool = match host.filter(|h| h.contains('.')) {
+        Some(h) => match domain.find_pool_domain(h).await {
+            Ok(d) => d.map(|d| d.pool_id),
+            Err(e) => return crate::internal(&e),
+        },
+        None => None,
+    };
+    token_for(&domain, pool.as_deref(), &headers, &body).await
+}
+
+async fn token_for(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Response {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -64,7 +92,7 @@ pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body
     if !is_form {
         return invalid_request("The request must be application/x-www-form-urlencoded.");
     }
-    let params = match form(&body) {
+    let params = match form(body) {
         Ok(p) => p,
         Err(repeated) => return invalid_request(&format!("The parameter {repeated} is repeated.")),
     };
@@ -73,7 +101,7 @@ pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body
         return invalid_request("grant_type is required.");
     };
     // One way of authenticating: Basic, or the body.
-    let (client_id, client_secret) = match basic_credentials(&headers) {
+    let (client_id, client_secret) = match basic_credentials(headers) {
         Some(Err(())) => {
             return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
         }
@@ -93,7 +121,7 @@ pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body
             let Some(secret) = client_secret else {
                 return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
             };
-            match domain.client_credentials(&client_id, &secret, param("scope")).await {
+            match domain.client_credentials(pool_id, &client_id, &secret, param("scope")).await {
                 Ok(t) => {
                     let body =
                         json!({ "access_token": t.access_token, "expires_in": t.expires_in, "token_type": "Bearer" });
@@ -108,7 +136,7 @@ pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body
             let Some(token) = param("refresh_token") else {
                 return invalid_request("refresh_token is required.");
             };
-            match domain.refresh_grant(&client_id, client_secret.as_deref(), token).await {
+            match domain.refresh_grant(pool_id, &client_id, client_secret.as_deref(), token).await {
                 Ok(t) => {
                     let mut body = json!({
                         "access_token": t.access_token,

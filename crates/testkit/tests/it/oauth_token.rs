@@ -191,3 +191,58 @@ both_backends! {
         Ok(())
     }
 }
+
+both_backends! {
+    /// A domain's token endpoint serves its pool's clients only: under the path that names a
+    /// prefix domain, and on a custom domain's Host. Discovery lists the domain's endpoints.
+    async fn domains_serve_their_pools_clients(server: TestServer) {
+        let (pool, id, secret, _) = m2m(&server).await;
+        let (_, other_id, other_secret, _) = m2m(&server).await;
+        let idp = server.idp();
+        idp.create_user_pool_domain().user_pool_id(&pool).domain("m2m-app").send().await?;
+        let cc = [("grant_type", "client_credentials")];
+        let at = |path: &str| format!("{}{path}", server.base_url);
+        let post_to = |url: String, host: Option<&'static str>, auth: String| {
+            let mut req = server.http().post(url).header("authorization", auth).form(&cc);
+            if let Some(h) = host {
+                req = req.header("host", h);
+            }
+            req.send()
+        };
+        let resp = post_to(at("/domains/m2m-app/oauth2/token"), None, basic(&id, &secret)).await?;
+        assert_eq!(resp.status().as_u16(), 200);
+        let body: serde_json::Value = resp.json().await?;
+        assert_eq!(verify_jwt(&server, &pool, body["access_token"].as_str().unwrap()).await["client_id"], id.as_str());
+        let resp = post_to(at("/domains/m2m-app/oauth2/token"), None, basic(&other_id, &other_secret)).await?;
+        assert_eq!(resp.status().as_u16(), 401, "another pool's client at this domain");
+        let resp = post_to(at("/domains/nobody/oauth2/token"), None, basic(&id, &secret)).await?;
+        assert_eq!(resp.status().as_u16(), 404);
+
+        let discovery_url = format!("{}/{pool}/.well-known/openid-configuration", server.base_url);
+        let http = server.http();
+        let discovery = || async { http.get(&discovery_url).send().await.unwrap().json::<serde_json::Value>().await.unwrap() };
+        let config = discovery().await;
+        assert_eq!(config["token_endpoint"], at("/domains/m2m-app/oauth2/token"));
+        assert_eq!(config["issuer"], at(&format!("/{pool}")), "the issuer stays the pool's");
+
+        idp.create_user_pool_domain()
+            .user_pool_id(&pool)
+            .domain("auth.example.com")
+            .custom_domain_config(
+                aws_sdk_cognitoidentityprovider::types::CustomDomainConfigType::builder()
+                    .certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000001")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await?;
+        assert_eq!(discovery().await["token_endpoint"], "https://auth.example.com/oauth2/token");
+        let resp = post_to(at("/oauth2/token"), Some("auth.example.com"), basic(&id, &secret)).await?;
+        assert_eq!(resp.status().as_u16(), 200, "the custom domain's own client");
+        let resp = post_to(at("/oauth2/token"), Some("auth.example.com"), basic(&other_id, &other_secret)).await?;
+        assert_eq!(resp.status().as_u16(), 401, "another pool's client on the custom domain");
+        let resp = post_to(at("/oauth2/token"), None, basic(&other_id, &other_secret)).await?;
+        assert_eq!(resp.status().as_u16(), 200, "on the main listener every pool's client");
+        Ok(())
+    }
+}
