@@ -62,9 +62,9 @@ pub struct Ctx {
 impl Ctx {
     /// The user whose access token the request carries: the caller of every operation the model
     /// gives an `AccessToken` member. Without one, Cognito's answer to a missing token.
-    pub fn signed_in(&self) -> Result<SignedIn, ApiError> {
+    pub fn signed_in(&self) -> Result<&SignedIn, ApiError> {
         match &self.caller {
-            Caller::User(signed_in) => Ok((**signed_in).clone()),
+            Caller::User(signed_in) => Ok(signed_in),
             Caller::Anonymous | Caller::Principal(_) | Caller::Developer => {
                 Err(ApiError::Domain(cognate_domain::Error::NotAuthorized("Invalid Access Token".into())))
             }
@@ -79,7 +79,7 @@ impl Ctx {
         ApiError,
     > {
         let SignedIn { pool_id, user, claims } = self.signed_in()?;
-        Ok((self.domain.get_user_pool(&pool_id).await?, user, claims))
+        Ok((self.domain.get_user_pool(pool_id).await?, user.clone(), claims.clone()))
     }
 }
 

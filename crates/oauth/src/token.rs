@@ -74,7 +74,11 @@ pub(crate) async fn domain_token(
 /// `POST /oauth2/token`: on a custom domain's Host, that domain's pool's clients only.
 pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body: Bytes) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.split(':').next().unwrap_or(h));
-    let pool = match host.filter(|h| h.contains('.')) {
+    // Only a name that could be a custom domain costs a lookup: not this deployment's own host,
+    // not an address, not a single label such as `localhost`.
+    let main_host = domain.domain_target_host();
+    let could_be_custom = |h: &&str| h.contains('.') && *h != main_host && h.parse::<std::net::IpAddr>().is_err();
+    let pool = match host.filter(could_be_custom) {
         Some(h) => match domain.find_pool_domain(h).await {
             Ok(d) => d.map(|d| d.pool_id),
             Err(e) => return crate::internal(&e),

@@ -7,12 +7,14 @@
 //! Queries use the runtime `sqlx::query*` functions with bind parameters rather than the
 //! compile-time checked macros, which need a live database or offline query data we don't keep.
 
+use async_trait::async_trait;
 use cognate_store::{Result, StoreError};
-use cognate_store_sql::{Dialect, SqlStore};
-use sqlx::Connection;
+use cognate_store_sql::{Arg, Backend, Dialect, SqlRow, SqlStore, Step, StepError};
 use sqlx::error::ErrorKind;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow, Postgres};
+use sqlx::query::Query;
+use sqlx::{Connection, Executor as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -136,14 +138,90 @@ fn db_error(e: sqlx::Error) -> StoreError {
     }
 }
 
-cognate_store_sql::sqlx_backend!(
-    PgBackend,
-    sqlx::postgres::Postgres,
-    Row,
-    "postgres",
-    Dialect {
+cognate_store_sql::sqlx_migrate_error!(db_error);
+
+/// A statement with its arguments bound.
+pub(crate) fn query<'q>(sql: &'q str, args: &[Arg<'q>]) -> Query<'q, Postgres, PgArguments> {
+    args.iter().fold(sqlx::query(sql), |q, arg| match *arg {
+        Arg::Text(v) => q.bind(v),
+        Arg::Int(v) => q.bind(v),
+        Arg::Bool(v) => q.bind(v),
+        Arg::Bytes(v) => q.bind(v),
+    })
+}
+
+/// A result row of this backend.
+pub struct Row(PgRow);
+
+impl Row {
+    fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(&'r self, i: usize) -> Result<T> {
+        sqlx::Row::try_get(&self.0, i).map_err(db_error)
+    }
+}
+
+impl SqlRow for Row {
+    fn text(&self, i: usize) -> Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        self.get(i)
+    }
+    fn int(&self, i: usize) -> Result<i64> {
+        self.opt_int(i)?.ok_or_else(|| StoreError::Other(anyhow::anyhow!("column {i} is NULL")))
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        // An INTEGER (32-bit) column does not decode as i64.
+        self.get::<Option<i64>>(i).or_else(|_| Ok(self.get::<Option<i32>>(i)?.map(i64::from)))
+    }
+    fn boolean(&self, i: usize) -> Result<bool> {
+        self.get(i)
+    }
+    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        self.get(i)
+    }
+}
+
+#[async_trait]
+impl Backend for PgBackend {
+    type Row = Row;
+    const NAME: &'static str = "postgres";
+    const DIALECT: Dialect = Dialect {
         hex_pair: "encode(convert_to(x.attribute, 'UTF8'), 'hex') || ':' || encode(convert_to(x.value, 'UTF8'), 'hex')",
         string_agg: "string_agg",
         by_value_hint: "",
+    };
+
+    async fn open(url: &str) -> Result<PgBackend> {
+        Self::connect(url).await
     }
-);
+
+    async fn execute(&self, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
+        Ok(query(sql, args).execute(&self.pool).await.map_err(db_error)?.rows_affected())
+    }
+
+    async fn fetch_all(&self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>> {
+        let rows = query(sql, args).fetch_all(&self.pool).await.map_err(db_error)?;
+        Ok(rows.into_iter().map(Row).collect())
+    }
+
+    async fn fetch_optional(&self, sql: &str, args: &[Arg<'_>]) -> Result<Option<Row>> {
+        Ok(query(sql, args).fetch_optional(&self.pool).await.map_err(db_error)?.map(Row))
+    }
+
+    async fn transaction(&self, steps: &[Step<'_>]) -> std::result::Result<(), StepError> {
+        let at = |step: usize| move |e: sqlx::Error| StepError { step, error: db_error(e) };
+        let mut tx = self.pool.begin().await.map_err(at(0))?;
+        for (i, step) in steps.iter().enumerate() {
+            let done = tx.execute(query(step.sql, &step.args)).await.map_err(at(i))?;
+            if step.must_change && done.rows_affected() == 0 {
+                // Dropping `tx` rolls it back.
+                return Err(StepError { step: i, error: StoreError::NotFound });
+            }
+        }
+        tx.commit().await.map_err(at(steps.len()))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_error).map(drop)
+    }
+}

@@ -51,12 +51,7 @@ async fn populated(test: &str) -> Option<(PgStore, PoolConnection<Postgres>)> {
 /// The plan of `sql` with `args`, one line per node.
 async fn explain(conn: &mut PoolConnection<Postgres>, sql: &str, args: &[Arg<'_>]) -> String {
     let text = format!("EXPLAIN {sql}");
-    let query = args.iter().fold(sqlx::query(&text), |q, arg| match *arg {
-        Arg::Text(v) => q.bind(v),
-        Arg::Int(v) => q.bind(v),
-        Arg::Bool(v) => q.bind(v),
-        Arg::Bytes(v) => q.bind(v),
-    });
+    let query = crate::query(&text, args);
     let rows = conn.fetch_all(query).await.unwrap();
     rows.iter().map(|r| r.get::<String, _>(0)).collect::<Vec<_>>().join("\n")
 }

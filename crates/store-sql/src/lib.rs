@@ -20,8 +20,8 @@ use cognate_store::{
 
 mod devices;
 mod domains;
+mod migrate;
 mod resource_servers;
-mod sqlx_backend;
 mod tokens;
 mod users;
 

@@ -10,11 +10,11 @@ use super::users_common::attribute_pairs;
 use crate::{ApiError, Ctx, Empty};
 
 pub async fn get_user(ctx: Ctx, _req: m::GetUserRequest) -> Result<m::GetUserResponse, ApiError> {
-    let user = ctx.signed_in()?.user;
+    let user = &ctx.signed_in()?.user;
     let (list, preferred) = user.mfa_wire();
     Ok(m::GetUserResponse {
         username: Sensitive::new(user.username.clone()),
-        user_attributes: crate::wire::user_attributes(&user),
+        user_attributes: crate::wire::user_attributes(user),
         mfa_options: None,
         preferred_mfa_setting: preferred,
         user_mfa_setting_list: (!list.is_empty()).then_some(list),
