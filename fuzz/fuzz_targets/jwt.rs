@@ -77,6 +77,7 @@ fn fixture() -> &'static Fixture {
                     region: "us-east-1".into(),
                     account_id: "000000000000".into(),
                     issuer_base: "http://cognate.test".into(),
+                    domain_base_host: None,
                     argon2: Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 },
                     hash_concurrency: 1,
                     master_key: master_key.clone(),
@@ -120,6 +121,9 @@ fn fixture() -> &'static Fixture {
                     id_seconds: ten_years,
                     scope: ADMIN_SCOPE,
                     device_key: None,
+                    nonce: None,
+                    with_id_token: true,
+                    with_at_hash: false,
                 })
                 .await
                 .unwrap();

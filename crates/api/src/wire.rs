@@ -45,7 +45,7 @@ pub fn user_attributes(user: &User) -> Vec<m::AttributeType> {
 pub fn authentication_result(t: &AuthResult) -> m::AuthenticationResultType {
     m::AuthenticationResultType {
         access_token: Some(t.access_token.clone().into()),
-        id_token: Some(t.id_token.clone().into()),
+        id_token: t.id_token.clone().map(Into::into),
         refresh_token: t.refresh_token.clone().map(Into::into),
         expires_in: i32::try_from(t.expires_in).ok(),
         token_type: Some("Bearer".into()),

@@ -59,8 +59,12 @@ impl Client {
     }
 
     /// Checks SECRET_HASH for clients with a secret.
+    /// The hosted pages run on the server, which knows the secret: they need no SECRET_HASH.
     pub fn check_secret_hash(&self, username: &str, given: Option<&str>) -> Result<()> {
         let Some(secret) = &self.secret else { return Ok(()) };
+        if self.via == crate::signin::Via::HostedUi {
+            return Ok(());
+        }
         let Some(given) = given else {
             return Err(Error::NotAuthorized(format!(
                 "Client {} is configured for secret but secret was not received",
@@ -146,8 +150,9 @@ impl Domain {
         let (row, user) = self.refresh_token_owner(pool, client, token).await?;
         let rotation = client.settings.refresh_token_rotation.as_ref();
         let is_rotating = rotation.map(|r| &r.feature) == Some(&m::FeatureType::Enabled);
+        let granted: Vec<String> = row.scope.iter().flat_map(|s| s.split(' ')).map(str::to_string).collect();
         if !is_rotating {
-            return self.issue(pool, client, &user, Issue::refresh(&row)).await;
+            return self.issue(pool, client, &user, Issue::refresh(&row, &granted)).await;
         }
         let now = self.clock.now_ms();
         if row.rotated_ms.is_none() && !self.store.rotate_refresh_token(&row.token_sha256, now).await? {
@@ -156,8 +161,9 @@ impl Domain {
             let row = self.store.find_refresh_token(&row.token_sha256).await?.ok_or_else(invalid_refresh_token)?;
             self.check_grace(client, &row, now)?;
         }
-        let mut result = self.issue(pool, client, &user, Issue::refresh(&row)).await?;
-        result.refresh_token = Some(self.store_refresh_token(pool, client, &user, &row.origin_jti, now).await?);
+        let mut result = self.issue(pool, client, &user, Issue::refresh(&row, &granted)).await?;
+        let scope = row.scope.as_deref();
+        result.refresh_token = Some(self.store_refresh_token(pool, client, &user, &row.origin_jti, now, scope).await?);
         Ok(result)
     }
 
@@ -224,9 +230,14 @@ impl Domain {
     /// This is the hot path of every self-service call: one signature check and two indexed
     /// reads (the user, the revocation of its sign-in), without loading the pool.
     pub async fn authorize(&self, token: &str) -> Result<(String, User, AccessClaims)> {
+        self.authorize_scoped(token, ADMIN_SCOPE).await
+    }
+
+    /// Like `authorize`, for an access token that must carry `scope` (`openid` for userInfo).
+    pub async fn authorize_scoped(&self, token: &str, scope: &str) -> Result<(String, User, AccessClaims)> {
         let claims = self.verify_access_token(token).await?;
         let pool_id = claims.iss.rsplit('/').next().unwrap_or_default().to_string();
-        if !claims.scope.split(' ').any(|s| s == ADMIN_SCOPE) {
+        if !claims.scope.split(' ').any(|s| s == scope) {
             return Err(Error::NotAuthorized("Access Token does not have required scopes".into()));
         }
         let is_case_insensitive = match self.cached_case_insensitivity(&pool_id) {

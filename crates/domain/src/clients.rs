@@ -22,6 +22,9 @@ pub struct Client {
     pub created: Timestamp,
     pub modified: Timestamp,
     pub settings: ClientSettings,
+    /// Who drives sign-ins with this client value: an application through the API (as loaded
+    /// from the store), or Cognate's hosted pages (`Client::for_hosted_ui`). Not stored.
+    pub via: crate::signin::Via,
 }
 
 /// The settable members of an app client (Create/UpdateUserPoolClient), stored as the document.
@@ -244,6 +247,7 @@ impl Client {
             created: Timestamp::from_millis(row.created_ms),
             modified: Timestamp::from_millis(row.updated_ms),
             settings,
+            via: crate::signin::Via::Api,
         })
     }
 
@@ -313,6 +317,7 @@ impl Domain {
             created: now,
             modified: now,
             settings: settings.with_defaults(),
+            via: crate::signin::Via::Api,
         };
         self.store
             .create_client(&client.to_row(&self.vault)?)

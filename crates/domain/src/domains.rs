@@ -246,9 +246,38 @@ impl Domain {
         let prefix = domains.iter().find(|d| d.kind == DomainKind::Prefix);
         Ok(match (custom, prefix) {
             (Some(c), _) => Some(format!("https://{}", c.domain)),
-            (None, Some(p)) => Some(format!("{}/domains/{}", self.config.issuer_base, p.domain)),
+            (None, Some(p)) => Some(self.prefix_domain_url(&p.domain)),
             (None, None) => None,
         })
+    }
+
+    /// The base URL of a prefix domain: `<scheme>://<prefix>.<domain_base_host>` when a base
+    /// host is configured, else `<public URL>/domains/<prefix>`.
+    pub fn prefix_domain_url(&self, prefix: &str) -> String {
+        let base = &self.config.issuer_base;
+        match &self.config.domain_base_host {
+            Some(host) => {
+                let scheme = base.split_once("://").map_or("https", |(s, _)| s);
+                format!("{scheme}://{prefix}.{host}")
+            }
+            None => format!("{base}/domains/{prefix}"),
+        }
+    }
+
+    /// The domain a request's Host names, if any: a custom domain, or `<prefix>.<base host>`.
+    /// Only a name that could be one costs a lookup: not this deployment's own host, not an
+    /// address, not a single label such as `localhost`.
+    pub async fn domain_for_host(&self, host: &str) -> Result<Option<PoolDomain>> {
+        let host = host.to_ascii_lowercase();
+        if !host.contains('.') || host == self.domain_target_host() || host.parse::<std::net::IpAddr>().is_ok() {
+            return Ok(None);
+        }
+        if let Some(base) = &self.config.domain_base_host
+            && let Some(prefix) = host.strip_suffix(base.as_str()).and_then(|p| p.strip_suffix('.'))
+        {
+            return Ok(self.find_pool_domain(prefix).await?.filter(|d| d.kind == DomainKind::Prefix));
+        }
+        Ok(self.find_pool_domain(&host).await?.filter(|d| d.kind == DomainKind::Custom))
     }
 
     /// Where requests for a custom domain must be sent (Cognito's CloudFront distribution): the

@@ -19,6 +19,7 @@ pub mod domains;
 pub mod error;
 pub mod grants;
 pub mod groups;
+pub mod hosted;
 pub mod ids;
 pub mod keys;
 pub mod limits;
@@ -51,6 +52,9 @@ pub struct DomainConfig {
     pub account_id: String,
     /// Public base URL without a trailing slash; a pool's issuer is `<issuer_base>/<poolId>`.
     pub issuer_base: String,
+    /// Host under which prefix domains answer as `<prefix>.<host>` (see the server's
+    /// `domain_base_host`); `None`: under `<issuer_base>/domains/<prefix>`.
+    pub domain_base_host: Option<String>,
     /// Password hashing cost.
     pub argon2: passwords::Argon2Params,
     /// Most password hashes computed at once (defaults to the number of cores).
@@ -68,6 +72,9 @@ pub struct Domain {
     pub(crate) passwords: passwords::Passwords,
     pub(crate) sessions: sessions::Sealer,
     pub(crate) totp_sealer: sessions::Sealer,
+    /// Hosted UI sign-in sessions (cookies) and authorization codes.
+    pub(crate) login_sealer: sessions::Sealer,
+    pub(crate) code_sealer: sessions::Sealer,
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) keys: tokens::KeyCache,
     pub(crate) vault: vault::Vault,
@@ -107,6 +114,8 @@ impl Domain {
             passwords,
             sessions: sessions::Sealer::new(&secret, "challenge-session"),
             totp_sealer: sessions::Sealer::new(&secret, "totp-secret"),
+            login_sealer: sessions::Sealer::new(&secret, "login-session"),
+            code_sealer: sessions::Sealer::new(&secret, "authorization-code"),
             code_key: Arc::new(code_key),
             keys: tokens::KeyCache::default(),
             vault,

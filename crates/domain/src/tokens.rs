@@ -121,6 +121,12 @@ pub struct Grant<'a> {
     pub scope: &'a str,
     /// The device the sign-in used or created (the access token's `device_key`).
     pub device_key: Option<&'a str>,
+    /// The OpenID authentication request's `nonce`, repeated in the ID token.
+    pub nonce: Option<&'a str>,
+    /// Whether to mint an ID token (OAuth grants without `openid` get none).
+    pub with_id_token: bool,
+    /// Whether the ID token carries `at_hash` (tokens from the OAuth endpoints).
+    pub with_at_hash: bool,
 }
 
 /// A group as it appears in tokens.
@@ -133,7 +139,7 @@ pub struct GroupClaim {
 
 /// The ID and access tokens of a grant.
 pub struct Minted {
-    pub id_token: String,
+    pub id_token: Option<String>,
     pub access_token: String,
 }
 
@@ -177,6 +183,10 @@ struct IdClaims<'a> {
     exp: i64,
     iat: i64,
     jti: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_hash: Option<String>,
 }
 
 /// Cognito's JWT header: `{"kid": …, "alg": "RS256"}`.
@@ -253,6 +263,8 @@ impl crate::Domain {
             exp: g.now + g.id_seconds,
             iat: g.now,
             jti: new_id(),
+            nonce: g.nonce,
+            at_hash: None,
         };
 
         let access = AccessClaims {
@@ -274,8 +286,14 @@ impl crate::Domain {
         let header = serde_json::to_vec(&JwtHeader { kid: &kid, alg: "RS256" })
             .map_err(|e| Error::Internal(anyhow::anyhow!("token header: {e}")))?;
         let header = URL_SAFE_NO_PAD.encode(header);
-        let id_token = sign_jwt(&header, &id, &key)?;
         let access_token = sign_jwt(&header, &access, &key)?;
+        let id_token = match g.with_id_token {
+            true => {
+                let at_hash = g.with_at_hash.then(|| at_hash(&access_token));
+                Some(sign_jwt(&header, &IdClaims { at_hash, ..id }, &key)?)
+            }
+            false => None,
+        };
         Ok(Minted { id_token, access_token })
     }
 
@@ -391,6 +409,12 @@ struct MachineClaims<'a> {
 struct JwtHeaderIn {
     alg: String,
     kid: Option<String>,
+}
+
+/// OpenID Connect's `at_hash`: the left half of the SHA-256 of the access token, base64url.
+pub fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
 /// The length of `header.payload`, the signed part of a compact JWT.

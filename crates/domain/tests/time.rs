@@ -32,6 +32,7 @@ async fn domain(clock: Arc<TestClock>) -> Domain {
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
             issuer_base: "http://cognate.test".into(),
+            domain_base_host: None,
             argon2: Argon2Params { memory_kib: 64, iterations: 1, parallelism: 1 },
             hash_concurrency: 1,
             master_key: cognate_domain::vault::MasterKey::generate(),
@@ -175,6 +176,9 @@ async fn absurd_issue_times_do_not_overflow() {
             id_seconds: 3600,
             scope: cognate_domain::auth::ADMIN_SCOPE,
             device_key: None,
+            nonce: None,
+            with_id_token: true,
+            with_at_hash: false,
         })
         .await
         .unwrap();

@@ -1,12 +1,15 @@
-//! The OpenID Connect and OAuth 2.0 side of Cognate. Served now: each pool's discovery document
-//! (`/<poolId>/.well-known/openid-configuration`) and key set (`/<poolId>/.well-known/jwks.json`),
-//! at the issuer `<public base URL>/<poolId>`, and the token endpoint (`POST /oauth2/token`) for the
-//! `client_credentials` grant (`token`). The other grants, OAuth endpoints and hosted pages
-//! (`/oauth2/authorize`, `/login`, `/logout`, …) are not built yet and answer 501 (or
-//! `unsupported_grant_type`) with an RFC 6749-shaped error saying so.
+//! The OpenID Connect and OAuth 2.0 side of Cognate, and the hosted UI: each pool's discovery
+//! document (`/<poolId>/.well-known/openid-configuration`) and key set (`…/jwks.json`) at the
+//! issuer `<public base URL>/<poolId>`; and, on each pool's domain (`site`), the OAuth 2.0
+//! endpoints — `/oauth2/authorize` (`pages::authorize`), `/oauth2/token` (`token`),
+//! `/oauth2/userInfo` (`userinfo`), `/oauth2/revoke` (`revoke`) — and the hosted pages (`pages`:
+//! `/login`, `/signup`, `/confirm`, `/forgotPassword`, `/logout`, …). The token, userInfo and
+//! revocation endpoints also answer on the main host for any pool's clients.
 //!
-//! Architecture invariant: errors here use the OAuth shape (`{"error": …}`) or a plain
-//! `{"message": …}`, never the AWS `__type` shape.
+//! Architecture invariant: errors here use the OAuth shape (`{"error": …}`), an HTML error page
+//! or a plain `{"message": …}`, never the AWS `__type` shape.
+
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -17,43 +20,87 @@ use axum::routing::{any, get, post};
 use cognate_domain::Domain;
 use serde_json::json;
 
+mod pages;
+mod revoke;
+mod site;
 mod token;
+mod userinfo;
 
-/// The endpoints browsers call from other origins (CORS applies): discovery, JWKS and the
-/// not-yet-built OAuth endpoints (`/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, …).
+pub use site::by_host;
+
+/// The endpoints browsers call from other origins (CORS applies): discovery, JWKS, and the
+/// token, userInfo and revocation endpoints (on the main host and on every domain).
 pub fn cross_origin_router(domain: Domain) -> Router {
     Router::new()
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
         .route("/oauth2/token", post(token::token))
+        .route("/oauth2/userInfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/oauth2/revoke", post(revoke::revoke))
         .route("/oauth2/{*rest}", any(not_built))
         .route("/domains/{domain}/oauth2/token", post(token::domain_token))
+        .route("/domains/{domain}/oauth2/userInfo", get(userinfo::domain_userinfo).post(userinfo::domain_userinfo))
+        .route("/domains/{domain}/oauth2/revoke", post(revoke::domain_revoke))
         .route("/domains/{domain}/oauth2/{*rest}", any(not_built))
         .with_state(domain)
 }
 
-/// The hosted pages, same-origin only (no CORS: another origin must never read them).
+/// The hosted pages and the authorization endpoint, on a domain only, same-origin only (no
+/// CORS: another origin must never read them).
 pub fn pages_router(domain: Domain) -> Router {
+    let hosted = pages::Hosted { domain, pages: Arc::new(pages::Pages::new()) };
+    let on_domain = Router::new()
+        .route("/oauth2/authorize", get(pages::authorize::authorize))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/login/challenge", post(pages::login::answer))
+        .route("/logout", get(pages::logout::logout))
+        .route("/signup", get(pages::account::sign_up_form).post(pages::account::sign_up))
+        .route("/confirm", get(pages::account::confirm_form).post(pages::account::confirm))
+        .route("/forgotPassword", get(pages::account::forgot_form).post(pages::account::forgot))
+        .route("/confirmForgotPassword", get(pages::account::confirm_forgot_form).post(pages::account::confirm_forgot))
+        .route("/saml2/{*rest}", any(not_built_page));
     Router::new()
-        .route("/login", any(not_built))
-        .route("/logout", any(not_built))
-        .route("/signup", any(not_built))
-        .route("/confirm", any(not_built))
-        .route("/forgotPassword", any(not_built))
-        .route("/saml2/{*rest}", any(not_built))
-        .with_state(domain)
+        .nest("/domains/{domain}", on_domain)
+        // Without a domain there is no hosted UI (as in Cognito).
+        .route("/oauth2/authorize", get(no_domain))
+        .route("/login", any(no_domain))
+        .route("/logout", any(no_domain))
+        .route("/signup", any(no_domain))
+        .route("/confirm", any(no_domain))
+        .route("/forgotPassword", any(no_domain))
+        .route("/confirmForgotPassword", any(no_domain))
+        .route("/saml2/{*rest}", any(no_domain))
+        .with_state(hosted)
+}
+
+/// The hosted UI of a request that names no domain.
+async fn no_domain() -> Response {
+    let body = json!({
+        "error": "invalid_request",
+        "error_description": "The hosted UI is served on a user pool domain: create one (CreateUserPoolDomain) and use \
+                              <public URL>/domains/<prefix>/… or the domain's host.",
+    });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+async fn not_built_page(uri: Uri) -> Response {
+    not_built(uri).await
+}
+
+pub(crate) fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "message": "Not Found" }))).into_response()
 }
 
 fn pool_missing(pool_id: &str) -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "message": format!("User pool {pool_id} does not exist.") }))).into_response()
 }
 
-fn domain_missing(name: &str) -> Response {
+pub(crate) fn domain_missing(name: &str) -> Response {
     let body = json!({ "error": "invalid_request", "error_description": format!("Domain {name} does not exist.") });
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
-fn internal(e: &cognate_domain::Error) -> Response {
+pub(crate) fn internal(e: &cognate_domain::Error) -> Response {
     tracing::error!(error = format!("{e:#}"), "COGNATE-OIDC0001 internal error");
     (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "message": "An internal error occurred." }))).into_response()
 }

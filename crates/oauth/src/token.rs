@@ -1,5 +1,5 @@
-//! `POST /oauth2/token` (RFC 6749 §3.2): the `client_credentials` and `refresh_token` grants
-//! (`authorization_code` comes with the hosted UI). The client authenticates with HTTP Basic
+//! `POST /oauth2/token` (RFC 6749 §3.2): the `authorization_code` (with PKCE, RFC 7636),
+//! `client_credentials` and `refresh_token` grants. The client authenticates with HTTP Basic
 //! (`client_secret_basic`) or in the body (`client_secret_post`); answers carry
 //! `Cache-Control: no-store`; errors are RFC 6749 §5.2's (`invalid_request`, `invalid_client` with
 //! 401, `invalid_grant`, `unauthorized_client`, `invalid_scope`, `unsupported_grant_type`).
@@ -14,7 +14,7 @@ use cognate_domain::{Domain, Error};
 use serde_json::json;
 
 /// An RFC 6749 §5.2 error.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(crate) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut response = (status, Json(json!({ "error": error, "error_description": description }))).into_response();
     no_store(response.headers_mut());
     if status == StatusCode::UNAUTHORIZED {
@@ -23,17 +23,17 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     response
 }
 
-fn no_store(headers: &mut HeaderMap) {
+pub(crate) fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
-fn invalid_request(description: &str) -> Response {
+pub(crate) fn invalid_request(description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
 /// `client_id:client_secret` from an `Authorization: Basic` header, if there is one.
-fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -46,7 +46,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Result<(String, String), ()>
 
 /// The form parameters, each at most once (RFC 6749 §3.2: parameters must not repeat); the
 /// name of a repeated one otherwise.
-fn form(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn form(body: &[u8]) -> Result<Vec<(String, String)>, String> {
     let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
     names.sort_unstable();
@@ -71,29 +71,45 @@ pub(crate) async fn domain_token(
     }
 }
 
-/// `POST /oauth2/token`: on a custom domain's Host, that domain's pool's clients only.
+/// `POST /oauth2/token` on the main host: any pool's clients (a domain's Host is served as
+/// that domain, see `site::by_host`).
 pub(crate) async fn token(State(domain): State<Domain>, headers: HeaderMap, body: Bytes) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.split(':').next().unwrap_or(h));
-    // Only a name that could be a custom domain costs a lookup: not this deployment's own host,
-    // not an address, not a single label such as `localhost`.
-    let main_host = domain.domain_target_host();
-    let could_be_custom = |h: &&str| h.contains('.') && *h != main_host && h.parse::<std::net::IpAddr>().is_err();
-    let pool = match host.filter(could_be_custom) {
-        Some(h) => match domain.find_pool_domain(h).await {
-            Ok(d) => d.map(|d| d.pool_id),
-            Err(e) => return crate::internal(&e),
+    token_for(&domain, None, &headers, &body).await
+}
+
+/// The client a request authenticates as: HTTP Basic, or `client_id` (and `client_secret`) in
+/// the body — one of them.
+pub(crate) fn client_auth(
+    headers: &HeaderMap,
+    param: impl Fn(&str) -> Option<String>,
+) -> Result<(String, Option<String>), Box<Response>> {
+    match basic_credentials(headers) {
+        Some(Err(())) => {
+            Err(Box::new(oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.")))
+        }
+        Some(Ok((id, secret))) => {
+            if param("client_secret").is_some() || param("client_id").is_some_and(|body_id| body_id != id) {
+                return Err(Box::new(invalid_request("Use one client authentication method.")));
+            }
+            Ok((id, Some(secret)))
+        }
+        None => match param("client_id") {
+            Some(id) => Ok((id, param("client_secret"))),
+            None => Err(Box::new(invalid_request("client_id is required."))),
         },
-        None => None,
-    };
-    token_for(&domain, pool.as_deref(), &headers, &body).await
+    }
+}
+
+/// Whether a request's body is a form.
+pub(crate) fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
 }
 
 async fn token_for(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Response {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !is_form(headers) {
         return invalid_request("The request must be application/x-www-form-urlencoded.");
     }
     let params = match form(body) {
@@ -105,20 +121,9 @@ async fn token_for(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, 
         return invalid_request("grant_type is required.");
     };
     // One way of authenticating: Basic, or the body.
-    let (client_id, client_secret) = match basic_credentials(headers) {
-        Some(Err(())) => {
-            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
-        }
-        Some(Ok((id, secret))) => {
-            if param("client_secret").is_some() || param("client_id").is_some_and(|body_id| body_id != id) {
-                return invalid_request("Use one client authentication method.");
-            }
-            (id, Some(secret))
-        }
-        None => match param("client_id") {
-            Some(id) => (id.to_string(), param("client_secret").map(str::to_string)),
-            None => return invalid_request("client_id is required."),
-        },
+    let (client_id, client_secret) = match client_auth(headers, |k| param(k).map(str::to_string)) {
+        Ok(x) => x,
+        Err(r) => return *r,
     };
     match grant_type {
         "client_credentials" => {
@@ -144,10 +149,12 @@ async fn token_for(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, 
                 Ok(t) => {
                     let mut body = json!({
                         "access_token": t.access_token,
-                        "id_token": t.id_token,
                         "expires_in": t.expires_in,
                         "token_type": "Bearer",
                     });
+                    if let Some(id) = t.id_token {
+                        body["id_token"] = json!(id);
+                    }
                     // With rotation, the new refresh token replaces the one used.
                     if let Some(refresh) = t.refresh_token {
                         body["refresh_token"] = json!(refresh);
@@ -159,13 +166,38 @@ async fn token_for(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, 
                 Err(e) => grant_error(&e),
             }
         }
-        "authorization_code" => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            &format!(
-                "Cognate does not support the {grant_type} grant at the token endpoint yet; see docs/COVERAGE.md."
-            ),
-        ),
+        "authorization_code" => {
+            let Some(code) = param("code") else {
+                return invalid_request("code is required.");
+            };
+            let exchanged = domain
+                .exchange_code(
+                    pool_id,
+                    &client_id,
+                    client_secret.as_deref(),
+                    code,
+                    param("redirect_uri"),
+                    param("code_verifier"),
+                )
+                .await;
+            match exchanged {
+                Ok(t) => {
+                    let mut body = json!({
+                        "access_token": t.access_token,
+                        "refresh_token": t.refresh_token,
+                        "expires_in": t.expires_in,
+                        "token_type": "Bearer",
+                    });
+                    if let Some(id) = t.id_token {
+                        body["id_token"] = json!(id);
+                    }
+                    let mut response = Json(body).into_response();
+                    no_store(response.headers_mut());
+                    response
+                }
+                Err(e) => grant_error(&e),
+            }
+        }
         _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "The grant_type is not supported."),
     }
 }

@@ -108,6 +108,12 @@ pub struct Config {
     /// JSON endpoint, discovery, JWKS, the OAuth endpoints) from the browser; `["*"]`, the
     /// default, allows any, as Cognito does.
     pub cors_allowed_origins: Vec<String>,
+    /// Host name under which prefix domains are served by Host header: a pool with the domain
+    /// `myapp` answers at `<scheme>://myapp.<domain_base_host>` (e.g. `auth.example.com`, with
+    /// a wildcard DNS record pointing at Cognate). Unset: prefix domains are reached under
+    /// `<public_url>/domains/<prefix>/…`, which needs no DNS. Custom domains are always matched
+    /// by the Host header.
+    pub domain_base_host: Option<String>,
 }
 
 /// SMTP transport security.
@@ -160,6 +166,7 @@ impl Default for Config {
             password_requests_burst: 20,
             trusted_proxies: Vec::new(),
             cors_allowed_origins: vec!["*".into()],
+            domain_base_host: None,
         }
     }
 }
@@ -353,6 +360,7 @@ pub fn load(args: &ServeArgs) -> anyhow::Result<Config> {
         "password_requests_burst",
         "trusted_proxies",
         "cors_allowed_origins",
+        "domain_base_host",
     ]);
     let config: Config = figment.merge(env).merge(Serialized::defaults(args)).extract()?;
     config.validate()?;

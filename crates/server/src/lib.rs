@@ -78,6 +78,7 @@ impl Server {
                 region: config.region.clone(),
                 account_id: config.account_id.clone(),
                 issuer_base: public_url.clone(),
+                domain_base_host: config.domain_base_host.clone(),
                 argon2: Argon2Params {
                     memory_kib: config.argon2_memory_kib,
                     iterations: config.argon2_iterations,
@@ -201,14 +202,18 @@ pub fn app(domain: Domain, config: &Config) -> anyhow::Result<Router> {
     let body_timeout = std::time::Duration::from_secs(config.body_read_timeout_secs);
     let request_timeout = std::time::Duration::from_secs(config.request_timeout_secs);
     let origins = &config.cors_allowed_origins;
-    Ok(Router::new()
+    let routes = Router::new()
         .route("/health", get(health))
         .route("/_cognate/outbox", get(outbox))
         .with_state(domain.clone())
         .merge(cognate_oauth::cross_origin_router(domain.clone()).layer(cors::oidc(origins)))
-        .merge(cognate_oauth::pages_router(domain))
+        .merge(cognate_oauth::pages_router(domain.clone()))
         .merge(api.layer(cors::aws_api(origins)))
-        .fallback(not_found)
+        .fallback(not_found);
+    // A request naming a pool's domain by Host is served as that domain before routing.
+    let by_host = axum::middleware::from_fn_with_state(domain, cognate_oauth::by_host);
+    Ok(Router::new()
+        .fallback_service(tower::ServiceBuilder::new().layer(by_host).service(routes))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(axum::middleware::from_fn(cognate_protocol::request_id::layer))

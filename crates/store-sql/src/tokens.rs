@@ -72,7 +72,7 @@ pub const DELETE_EXPIRED_COUNTERS: &str = "DELETE FROM counters WHERE expires_ms
 /// The `RefreshTokenRow` columns, in the order `token_row` reads them.
 macro_rules! token_columns {
     () => {
-        "token_sha256, pool_id, client_id, username_key, origin_jti, issued_ms, expires_ms, revoked_ms, rotated_ms"
+        "token_sha256, pool_id, client_id, username_key, origin_jti, issued_ms, expires_ms, revoked_ms, rotated_ms, scope"
     };
 }
 
@@ -87,6 +87,7 @@ fn token_row(r: &impl SqlRow) -> Result<RefreshTokenRow> {
         expires_ms: r.int(6)?,
         revoked_ms: r.opt_int(7)?,
         rotated_ms: r.opt_int(8)?,
+        scope: r.opt_text(9)?,
     })
 }
 
@@ -104,8 +105,11 @@ fn code_row(r: &impl SqlRow) -> Result<CodeRow> {
 impl<B: Backend> TokenStore for SqlStore<B> {
     async fn create_refresh_token(&self, token: &RefreshTokenRow) -> Result<()> {
         // A missing user fails the foreign key, which backends map to NotFound.
-        const SQL: &str =
-            concat!("INSERT INTO refresh_tokens (", token_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        const SQL: &str = concat!(
+            "INSERT INTO refresh_tokens (",
+            token_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
         let t = token;
         let args = args![
             &t.token_sha256,
@@ -116,7 +120,8 @@ impl<B: Backend> TokenStore for SqlStore<B> {
             t.issued_ms,
             t.expires_ms,
             t.revoked_ms,
-            t.rotated_ms
+            t.rotated_ms,
+            &t.scope
         ];
         self.backend.execute(SQL, &args).await.map(drop)
     }
@@ -213,6 +218,11 @@ impl<B: Backend> SecretStore for SqlStore<B> {
         self.backend.execute("DELETE FROM used_once WHERE expires_ms < $1", &args![now_ms]).await?;
         const CLAIM: &str = "INSERT INTO used_once (key, expires_ms) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
         Ok(self.backend.execute(CLAIM, &args![key, expires_ms]).await? == 1)
+    }
+
+    async fn is_claimed(&self, key: &str, now_ms: i64) -> Result<bool> {
+        const SQL: &str = "SELECT EXISTS (SELECT 1 FROM used_once WHERE key = $1 AND expires_ms >= $2)";
+        Ok(self.one(SQL, &args![key, now_ms], |r| r.boolean(0)).await?.unwrap_or(false))
     }
 
     async fn get_or_create_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>> {

@@ -451,6 +451,7 @@ fn refresh_token(token_sha256: &str, pool_id: &str, username_key: &str, origin_j
         expires_ms: 4_000_000_000_000,
         revoked_ms: None,
         rotated_ms: None,
+        scope: None,
     }
 }
 
@@ -1121,6 +1122,12 @@ async fn refresh_tokens(store: &dyn Store, prefix: &str) {
         store.find_refresh_token(&token.token_sha256).await.expect("find_refresh_token")
     };
     assert_eq!(find(&t1).await, Some(t1.clone()), "refresh token round trip");
+    let scoped = RefreshTokenRow {
+        scope: Some("openid email".into()),
+        ..refresh_token(&format!("{prefix}ts"), &pool_id, "alice", &format!("{prefix}os"))
+    };
+    store.create_refresh_token(&scoped).await.expect("create a refresh token with scopes");
+    assert_eq!(find(&scoped).await, Some(scoped.clone()), "scope round-trips");
     let revoked = RefreshTokenRow {
         revoked_ms: Some(1_700_000_000_099),
         ..refresh_token(&format!("{prefix}t5"), &pool_id, "bob", &origin_3)
@@ -1497,6 +1504,9 @@ async fn secrets(store: &dyn Store, prefix: &str) {
     let once = format!("{prefix}once");
     assert!(store.claim_once(&once, 4_000_000_000_000, 1).await.expect("claim_once"), "the first claim wins");
     assert!(!store.claim_once(&once, 4_000_000_000_000, 1).await.expect("claim_once"), "a second claim loses");
+    assert!(store.is_claimed(&once, 1).await.expect("is_claimed"), "a claimed key is claimed");
+    assert!(!store.is_claimed(&once, 4_000_000_000_001).await.expect("is_claimed"), "an expired claim is not");
+    assert!(!store.is_claimed(&format!("{prefix}never"), 1).await.expect("is_claimed"), "an unclaimed key is not");
     let stale = format!("{prefix}stale");
     assert!(store.claim_once(&stale, 10, 1).await.expect("claim_once"), "claim with an early expiry");
     assert!(

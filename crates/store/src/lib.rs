@@ -256,6 +256,9 @@ pub struct RefreshTokenRow {
     pub revoked_ms: Option<i64>,
     /// When rotation replaced this token with a new one (the sign-in itself lives on).
     pub rotated_ms: Option<i64>,
+    /// The OAuth scopes the sign-in was granted (space-separated); `None` for a sign-in through
+    /// the API (`aws.cognito.signin.user.admin`).
+    pub scope: Option<String>,
 }
 
 #[async_trait]
@@ -381,6 +384,8 @@ pub trait SecretStore: Send + Sync {
     /// Records that the one-time value `key` was used; true the first time, false ever after
     /// (across every node). Entries may be forgotten once `expires_ms` has passed.
     async fn claim_once(&self, key: &str, expires_ms: i64, now_ms: i64) -> Result<bool>;
+    /// Whether `key` was claimed and its claim has not expired at `now_ms`.
+    async fn is_claimed(&self, key: &str, now_ms: i64) -> Result<bool>;
 }
 
 /// Everything Cognate stores. Backends implement each part.

@@ -80,8 +80,8 @@ fn challenge_out(challenge: Challenge) -> m::ChallengeNameType {
     }
 }
 
-fn wire(outcome: AuthOutcome) -> Wire {
-    match outcome {
+fn wire(outcome: AuthOutcome) -> Result<Wire, ApiError> {
+    Ok(match outcome {
         AuthOutcome::Tokens(t) => Wire {
             result: Some(crate::wire::authentication_result(&t)),
             name: None,
@@ -103,14 +103,20 @@ fn wire(outcome: AuthOutcome) -> Wire {
             session: Some(Sensitive::new(session)),
             available: Some(available.into_iter().map(challenge_out).collect()),
         },
-    }
+        // Only the hosted pages' clients end a sign-in this way.
+        AuthOutcome::SignedIn(_) => {
+            return Err(
+                cognate_domain::Error::Internal(anyhow::anyhow!("a hosted sign-in answered through the API")).into()
+            );
+        }
+    })
 }
 
 pub async fn initiate_auth(ctx: Ctx, req: m::InitiateAuthRequest) -> Result<m::InitiateAuthResponse, ApiError> {
     let (pool, client) = ctx.domain.client_by_id(req.client_id.expose()).await?;
     let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
     let outcome = ctx.domain.initiate_auth(&pool, &client, flow(&req.auth_flow)?, &params, false).await?;
-    let w = wire(outcome);
+    let w = wire(outcome)?;
     Ok(m::InitiateAuthResponse {
         authentication_result: w.result,
         challenge_name: w.name,
@@ -128,7 +134,7 @@ pub async fn admin_initiate_auth(
     let client = ctx.domain.get_client(&pool.id, req.client_id.expose()).await?;
     let params = req.auth_parameters.map(Sensitive::into_inner).unwrap_or_default();
     let outcome = ctx.domain.initiate_auth(&pool, &client, flow(&req.auth_flow)?, &params, true).await?;
-    let w = wire(outcome);
+    let w = wire(outcome)?;
     Ok(m::AdminInitiateAuthResponse {
         authentication_result: w.result,
         challenge_name: w.name,
@@ -149,7 +155,7 @@ pub async fn respond_to_auth_challenge(
         .domain
         .respond_to_challenge(&pool, &client, challenge_in(&req.challenge_name)?, session, &responses)
         .await?;
-    let w = wire(outcome);
+    let w = wire(outcome)?;
     Ok(m::RespondToAuthChallengeResponse {
         authentication_result: w.result,
         challenge_name: w.name,
@@ -171,7 +177,7 @@ pub async fn admin_respond_to_auth_challenge(
         .domain
         .respond_to_challenge(&pool, &client, challenge_in(&req.challenge_name)?, session, &responses)
         .await?;
-    let w = wire(outcome);
+    let w = wire(outcome)?;
     Ok(m::AdminRespondToAuthChallengeResponse {
         authentication_result: w.result,
         challenge_name: w.name,

@@ -23,7 +23,8 @@ pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 #[derive(Clone, Debug)]
 pub struct AuthResult {
     pub access_token: String,
-    pub id_token: String,
+    /// Absent for an OAuth grant without the `openid` scope.
+    pub id_token: Option<String>,
     pub refresh_token: Option<String>,
     pub expires_in: i64,
     /// `(device key, device group key)` of a device this sign-in created.
@@ -40,6 +41,14 @@ pub enum Scopes<'a> {
 }
 
 impl Scopes<'_> {
+    /// Whether the scope is granted (an API sign-in has only its admin scope).
+    pub(crate) fn has(self, scope: &str) -> bool {
+        match self {
+            Scopes::Api => scope == ADMIN_SCOPE,
+            Scopes::Granted(scopes) => scopes.iter().any(|s| s == scope),
+        }
+    }
+
     fn claim(self) -> String {
         match self {
             Scopes::Api => ADMIN_SCOPE.to_string(),
@@ -67,17 +76,20 @@ pub(crate) struct Issue<'a> {
     /// The device the sign-in used or created.
     pub(crate) device_key: Option<String>,
     pub(crate) scopes: Scopes<'a>,
+    /// The `nonce` of the OpenID authentication request, for the ID token.
+    pub(crate) nonce: Option<&'a str>,
 }
 
 impl<'a> Issue<'a> {
     /// New ID and access tokens for the sign-in a refresh token belongs to.
-    pub(crate) fn refresh(row: &'a RefreshTokenRow) -> Self {
+    pub(crate) fn refresh(row: &'a RefreshTokenRow, granted: &'a [String]) -> Self {
         Issue {
             origin_jti: &row.origin_jti,
             auth_time: row.issued_ms / 1000,
             is_new_sign_in: false,
             device_key: None,
-            scopes: Scopes::Api,
+            scopes: if row.scope.is_some() { Scopes::Granted(granted) } else { Scopes::Api },
+            nonce: None,
         }
     }
 }
@@ -94,6 +106,16 @@ impl Domain {
         scopes: Scopes<'_>,
     ) -> Result<AuthOutcome> {
         let now = self.clock.now_ms() / 1000;
+        // The hosted pages keep a sign-in session and hand out codes; tokens come from the
+        // token endpoint (`hosted::exchange_code`). Cognito's hosted UI tracks no devices.
+        if client.via == super::Via::HostedUi {
+            return Ok(AuthOutcome::SignedIn(super::SignedIn {
+                user_key: user.key.clone(),
+                username: user.username.clone(),
+                sub: user.sub.clone(),
+                auth_time: now,
+            }));
+        }
         let (device_key, new_device) = match device {
             DeviceUse::New => {
                 let created = self.new_device(pool, user).await?;
@@ -102,7 +124,7 @@ impl Domain {
             DeviceUse::Remembered(key) => (Some(key), None),
         };
         let origin = new_id();
-        let how = Issue { origin_jti: &origin, auth_time: now, is_new_sign_in: true, device_key, scopes };
+        let how = Issue { origin_jti: &origin, auth_time: now, is_new_sign_in: true, device_key, scopes, nonce: None };
         let mut result = self.issue(pool, client, user, how).await?;
         result.new_device = new_device;
         Ok(AuthOutcome::Tokens(result))
@@ -135,15 +157,9 @@ impl Domain {
         user: &User,
         how: Issue<'_>,
     ) -> Result<AuthResult> {
-        let Issue { origin_jti, auth_time, is_new_sign_in, device_key, scopes } = how;
+        let Issue { origin_jti, auth_time, is_new_sign_in, device_key, scopes, nonce } = how;
         let groups = self.group_claims(pool, user).await?;
-        let readable: BTreeMap<String, String> = user
-            .attributes
-            .iter()
-            .filter(|(k, _)| !k.starts_with("dev:") && k.as_str() != "sub")
-            .filter(|(k, _)| client.settings.read_attributes.as_ref().is_none_or(|r| r.iter().any(|a| a == *k)))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let readable: BTreeMap<String, String> = readable_attributes(client, user, scopes);
         let now_ms = self.clock.now_ms();
         let access_seconds = client.settings.access_token_seconds();
         let scope = scopes.claim();
@@ -162,10 +178,18 @@ impl Domain {
                 id_seconds: client.settings.id_token_seconds(),
                 scope: &scope,
                 device_key: device_key.as_deref(),
+                nonce,
+                // An OAuth grant without `openid` gets no ID token; one with it an `at_hash`.
+                with_id_token: matches!(scopes, Scopes::Api) || scopes.has("openid"),
+                with_at_hash: matches!(scopes, Scopes::Granted(_)),
             })
             .await?;
+        let stored_scope = match scopes {
+            Scopes::Api => None,
+            Scopes::Granted(_) => Some(scope.as_str()),
+        };
         let refresh_token = match is_new_sign_in {
-            true => Some(self.store_refresh_token(pool, client, user, origin_jti, now_ms).await?),
+            true => Some(self.store_refresh_token(pool, client, user, origin_jti, now_ms, stored_scope).await?),
             false => None,
         };
         Ok(AuthResult {
@@ -185,6 +209,7 @@ impl Domain {
         user: &User,
         origin_jti: &str,
         now_ms: i64,
+        scope: Option<&str>,
     ) -> Result<String> {
         let (token, hash) = new_refresh_token();
         self.store
@@ -198,8 +223,57 @@ impl Domain {
                 expires_ms: now_ms + client.settings.refresh_token_seconds() * 1000,
                 revoked_ms: None,
                 rotated_ms: None,
+                scope: scope.map(str::to_string),
             })
             .await?;
         Ok(token)
     }
+}
+
+/// The standard claims of OpenID Connect's `profile` scope.
+const PROFILE_CLAIMS: &[&str] = &[
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+];
+
+/// Whether an attribute is within the granted scopes, as Cognito limits ID tokens and userInfo:
+/// through the API, or with `openid` alone, every attribute the client may read; with `openid`
+/// and other scopes, only theirs — `profile` the profile claims and custom attributes, `email`
+/// email and email_verified, `phone` phone_number and phone_number_verified.
+/// <https://docs.aws.amazon.com/cognito/latest/developerguide/userinfo-endpoint.html>
+pub(crate) fn scope_allows(scopes: Scopes<'_>, attribute: &str) -> bool {
+    let Scopes::Granted(granted) = scopes else { return true };
+    let has = |s: &str| granted.iter().any(|g| g == s);
+    if !has("profile") && !has("email") && !has("phone") {
+        return true;
+    }
+    match attribute {
+        "email" | "email_verified" => has("email"),
+        "phone_number" | "phone_number_verified" => has("phone"),
+        a if a.starts_with("custom:") => has("profile"),
+        a => has("profile") && PROFILE_CLAIMS.contains(&a),
+    }
+}
+
+/// The attributes of the user the client may read and the scopes allow, for tokens and userInfo.
+pub(crate) fn readable_attributes(client: &Client, user: &User, scopes: Scopes<'_>) -> BTreeMap<String, String> {
+    user.attributes
+        .iter()
+        .filter(|(k, _)| !k.starts_with("dev:") && k.as_str() != "sub")
+        .filter(|(k, _)| client.settings.read_attributes.as_ref().is_none_or(|r| r.iter().any(|a| a == *k)))
+        .filter(|(k, _)| scope_allows(scopes, k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }

@@ -38,9 +38,40 @@ mod refresh;
 mod session;
 mod srp;
 
-pub(crate) use finish::Issue;
 pub use finish::{ADMIN_SCOPE, AuthResult, Scopes};
+pub(crate) use finish::{Issue, readable_attributes};
 pub(crate) use session::Awaiting;
+
+/// Who drives a sign-in. A sign-in through the API ends in tokens; one through Cognate's hosted
+/// pages ends in `AuthOutcome::SignedIn` (the pages then open a sign-in session and hand out an
+/// authorization code). A challenge session remembers which it belongs to, so a session the
+/// hosted pages began cannot be answered through the API, nor the other way round.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    #[default]
+    Api,
+    HostedUi,
+}
+
+impl Client {
+    /// This client as the hosted pages use it (see `Via`).
+    pub fn for_hosted_ui(mut self) -> Client {
+        self.via = Via::HostedUi;
+        self
+    }
+}
+
+/// A user whose sign-in through the hosted pages succeeded.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    /// The user's key in the pool.
+    pub user_key: String,
+    pub username: String,
+    pub sub: String,
+    /// When the user proved who they are (epoch seconds): the tokens' `auth_time`.
+    pub auth_time: i64,
+}
 
 /// An auth flow, as InitiateAuth and AdminInitiateAuth name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,6 +253,8 @@ pub enum AuthOutcome {
         session: String,
         available: Vec<Challenge>,
     },
+    /// A sign-in through the hosted pages succeeded (only for `Via::HostedUi` clients).
+    SignedIn(SignedIn),
 }
 
 /// The parameters of a step (AuthParameters or ChallengeResponses). Empty values count as absent.
@@ -270,6 +303,22 @@ impl Domain {
             Flow::UserAuth => self.start_user_auth(pool, client, &params).await,
             Flow::CustomAuth => Err(not_built("the CUSTOM_AUTH flow")),
         }
+    }
+
+    /// The hosted sign-in page: a username and password, whatever the client's ExplicitAuthFlows
+    /// (they govern the API), then the same steps as any password sign-in — lockout, hidden
+    /// users, status, MFA, a new password — ending in `AuthOutcome::SignedIn`.
+    pub async fn hosted_password_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthOutcome> {
+        if client.via != Via::HostedUi {
+            return Err(Error::Internal(anyhow::anyhow!("hosted sign-in with an API client")));
+        }
+        self.password_first_factor(pool, client, username, password).await
     }
 
     /// RespondToAuthChallenge and AdminRespondToAuthChallenge.

@@ -44,6 +44,19 @@ impl Domain {
         self.after_password(pool, client, user, params.get("DEVICE_KEY")).await
     }
 
+    /// A username and password as the hosted sign-in page takes them (no device, no SECRET_HASH).
+    pub(super) async fn password_first_factor(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthOutcome> {
+        let user = self.user_for_sign_in(pool, client, username, Some(password)).await?;
+        self.check_password(pool, &user, password).await?;
+        self.after_password(pool, client, user, None).await
+    }
+
     /// The user to sign in, or the Cognito error for an unknown one. When the client hides user
     /// existence, an unknown name with a password costs the same work (a counted guess and a
     /// hash) and meets the same lockout as a known one.

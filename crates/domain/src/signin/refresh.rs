@@ -28,6 +28,7 @@ impl Domain {
                 client.check_secret_hash(&user.sub, given).map_err(|_| e)
             })?;
         }
-        Ok(AuthOutcome::Tokens(self.issue(pool, client, &user, Issue::refresh(&row)).await?))
+        let granted: Vec<String> = row.scope.iter().flat_map(|s| s.split(' ')).map(str::to_string).collect();
+        Ok(AuthOutcome::Tokens(self.issue(pool, client, &user, Issue::refresh(&row, &granted)).await?))
     }
 }

@@ -76,6 +76,9 @@ pub(crate) struct ChallengeSession {
     awaiting: Awaiting,
     pub(crate) expires_ms: i64,
     nonce: String,
+    /// Who drives the sign-in (an API session is refused by the hosted pages and vice versa).
+    #[serde(default)]
+    via: super::Via,
 }
 
 /// An opened session with the user it continues, or a decoy's name.
@@ -120,6 +123,7 @@ impl Domain {
             awaiting,
             expires_ms: self.clock.now_ms() + minutes * 60_000,
             nonce: new_id(),
+            via: client.via,
         };
         self.sessions.seal(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a session")))
     }
@@ -136,7 +140,11 @@ impl Domain {
         responses: &Params<'_>,
     ) -> Result<Step> {
         let s: ChallengeSession = session.and_then(|t| self.sessions.open(t)).ok_or_else(expired_session)?;
-        if s.pool_id != pool.id || s.client_id != client.client_id || s.expires_ms <= self.clock.now_ms() {
+        if s.pool_id != pool.id
+            || s.client_id != client.client_id
+            || s.via != client.via
+            || s.expires_ms <= self.clock.now_ms()
+        {
             return Err(expired_session());
         }
         if s.awaiting != awaiting {
@@ -172,7 +180,8 @@ impl Domain {
             return Err(expired_session());
         }
         let pool = self.get_user_pool(&s.pool_id).await.map_err(|_| expired_session())?;
-        let client = self.get_client(&s.pool_id, &s.client_id).await.map_err(|_| expired_session())?;
+        let mut client = self.get_client(&s.pool_id, &s.client_id).await.map_err(|_| expired_session())?;
+        client.via = s.via;
         let user = self.user_by_key(&pool, key).await.map_err(|_| expired_session())?;
         Ok((pool, client, user, s))
     }
