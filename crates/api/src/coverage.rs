@@ -69,7 +69,19 @@ pub fn render() -> String {
          | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | implemented |\n\
          | WEB_AUTHN (passkeys) | not yet (arrives with the hosted UI) |\n\
          | CUSTOM_AUTH (Lambda triggers) | not yet (triggers milestone) |\n\n\
-         A flow that is not implemented answers `InvalidParameterException` saying so.\n\n",
+         A flow that is not implemented answers `InvalidParameterException` saying so.\n\n\
+         ## OAuth 2.0, OpenID Connect and the hosted UI (on a pool's domain)\n\n\
+         A prefix domain is served under `<public URL>/domains/<prefix>/…` (or `<prefix>.<domain_base_host>`),\n\
+         a custom domain on its own Host. Errors use the RFC 6749 shape or an HTML error page.\n\n\
+         | Endpoint | Status |\n| --- | --- |\n\
+         | `/<poolId>/.well-known/openid-configuration`, `/<poolId>/.well-known/jwks.json` | implemented |\n\
+         | `/oauth2/authorize`: `response_type` code and token, exact callback URLs, scopes, `state`, `nonce`, PKCE (S256, plain), `prompt` (login, none) | implemented |\n\
+         | `/oauth2/authorize`: `identity_provider` other than COGNITO, `idp_identifier` | not yet (federation milestone) |\n\
+         | `/oauth2/token`: authorization_code (PKCE, single use; a replay revokes), refresh_token, client_credentials | implemented |\n\
+         | `/oauth2/userInfo` (GET, POST), `/oauth2/revoke`, `/logout` (logout_uri, and redirect_uri + response_type) | implemented |\n\
+         | Hosted pages: sign-in, MFA codes (TOTP, SMS, email), MFA choice, TOTP set-up with a QR code, new password, sign-up, confirmation, password recovery, sign-out; single sign-on per domain | implemented |\n\
+         | Hosted pages: choice-based sign-in (USER_AUTH), passkeys, email/SMS MFA set-up, branding | not yet (hosted UI milestone) |\n\
+         | `/oauth2/idpresponse`, `/saml2/idpresponse` | not yet (federation milestone) |\n\n",
     );
     let idp: Vec<Row> = cognito_idp::Operation::ALL
         .iter()

@@ -62,7 +62,7 @@ impl Client {
     /// The hosted pages run on the server, which knows the secret: they need no SECRET_HASH.
     pub fn check_secret_hash(&self, username: &str, given: Option<&str>) -> Result<()> {
         let Some(secret) = &self.secret else { return Ok(()) };
-        if self.via == crate::signin::Via::HostedUi {
+        if self.via == crate::clients::Via::HostedUi {
             return Ok(());
         }
         let Some(given) = given else {

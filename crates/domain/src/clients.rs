@@ -12,6 +12,26 @@ use crate::pools::{Page, UserPool};
 use crate::vault::Vault;
 use crate::{Domain, ids};
 
+/// Who drives a sign-in. A sign-in through the API ends in tokens; one through Cognate's hosted
+/// pages ends in `AuthOutcome::SignedIn` (the pages then open a sign-in session and hand out an
+/// authorization code). A challenge session remembers which it belongs to, so a session the
+/// hosted pages began cannot be answered through the API, nor the other way round.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    #[default]
+    Api,
+    HostedUi,
+}
+
+impl Client {
+    /// This client as the hosted pages use it (see `Via`).
+    pub fn for_hosted_ui(mut self) -> Client {
+        self.via = Via::HostedUi;
+        self
+    }
+}
+
 /// An app client as the rules see it.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -24,7 +44,7 @@ pub struct Client {
     pub settings: ClientSettings,
     /// Who drives sign-ins with this client value: an application through the API (as loaded
     /// from the store), or Cognate's hosted pages (`Client::for_hosted_ui`). Not stored.
-    pub via: crate::signin::Via,
+    pub via: Via,
 }
 
 /// The settable members of an app client (Create/UpdateUserPoolClient), stored as the document.
@@ -247,7 +267,7 @@ impl Client {
             created: Timestamp::from_millis(row.created_ms),
             modified: Timestamp::from_millis(row.updated_ms),
             settings,
-            via: crate::signin::Via::Api,
+            via: Via::Api,
         })
     }
 
@@ -317,7 +337,7 @@ impl Domain {
             created: now,
             modified: now,
             settings: settings.with_defaults(),
-            via: crate::signin::Via::Api,
+            via: Via::Api,
         };
         self.store
             .create_client(&client.to_row(&self.vault)?)

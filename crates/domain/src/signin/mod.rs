@@ -42,25 +42,7 @@ pub use finish::{ADMIN_SCOPE, AuthResult, Scopes};
 pub(crate) use finish::{Issue, readable_attributes};
 pub(crate) use session::Awaiting;
 
-/// Who drives a sign-in. A sign-in through the API ends in tokens; one through Cognate's hosted
-/// pages ends in `AuthOutcome::SignedIn` (the pages then open a sign-in session and hand out an
-/// authorization code). A challenge session remembers which it belongs to, so a session the
-/// hosted pages began cannot be answered through the API, nor the other way round.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Via {
-    #[default]
-    Api,
-    HostedUi,
-}
-
-impl Client {
-    /// This client as the hosted pages use it (see `Via`).
-    pub fn for_hosted_ui(mut self) -> Client {
-        self.via = Via::HostedUi;
-        self
-    }
-}
+pub use crate::clients::Via;
 
 /// A user whose sign-in through the hosted pages succeeded.
 #[derive(Clone, Debug)]

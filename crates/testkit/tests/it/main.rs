@@ -10,6 +10,7 @@ mod delivery;
 mod devices;
 mod domains;
 mod helpers;
+mod hosted_ui;
 mod mfa;
 mod oauth_token;
 mod protocol;

@@ -137,8 +137,8 @@ both_backends! {
         expect(
             post(&server, Some(&basic(&id, &secret)), &[("grant_type", "authorization_code"), ("code", "x")]).await,
             400,
-            "unsupported_grant_type",
-            "not built yet",
+            "unauthorized_client",
+            "a machine client without the code flow",
         );
         expect(post(&server, Some(&basic(&id, &secret)), &[cc, ("client_secret", &secret)]).await, 400, "invalid_request", "two ways");
         expect(post(&server, Some(&basic(&id, &secret)), &[cc, cc]).await, 400, "invalid_request", "a repeated parameter");

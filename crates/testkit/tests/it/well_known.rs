@@ -50,7 +50,7 @@ both_backends! {
         let http = server.http();
         let health: serde_json::Value = http.get(format!("{}/health", server.base_url)).send().await?.json().await?;
         assert_eq!(health["status"], "ok");
-        let resp = http.post(format!("{}/oauth2/userInfo", server.base_url)).send().await?;
+        let resp = http.get(format!("{}/oauth2/idpresponse", server.base_url)).send().await?;
         assert_eq!(resp.status().as_u16(), 501);
         let body: serde_json::Value = resp.json().await?;
         assert!(body["error"].is_string() && body.get("__type").is_none());
