@@ -1335,3 +1335,187 @@ both_backends! {
         Ok(())
     }
 }
+
+// The hosted UI and the OAuth endpoints under attack: replayed and racing codes, forged and
+// altered codes, PKCE and client mix-ups, CSRF, a session cookie after sign-out, hidden users.
+mod hosted {
+    use cognate_testkit::both_backends;
+
+    use crate::helpers::PASSWORD;
+    use crate::hosted_ui::{
+        Browser, CALLBACK, LOGOUT, authorize_url, exchange, hosted_pool, pkce, sign_in_through_pages, web_client,
+    };
+
+    both_backends! {
+    async fn a_replayed_code_fails_and_revokes_what_it_issued(server: TestServer) {
+        let (_, base, client) = hosted_pool(&server, false).await;
+        let mut b = Browser::new();
+        let back = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[("scope", "openid")]), "alice", PASSWORD).await;
+        let code_value = back.location_param("code").unwrap();
+        let form = [("grant_type", "authorization_code"), ("client_id", client.as_str()), ("code", code_value.as_str()), ("redirect_uri", CALLBACK)];
+        let (status, first) = exchange(&server, &base, &form, None).await;
+        assert_eq!(status, 200, "{first}");
+        let (status, replay) = exchange(&server, &base, &form, None).await;
+        assert_eq!((status, replay["error"].as_str()), (400, Some("invalid_grant")), "{replay}");
+        // What the first exchange got is revoked.
+        let (status, body) = exchange(&server, &base, &[
+            ("grant_type", "refresh_token"), ("client_id", &client), ("refresh_token", first["refresh_token"].as_str().unwrap()),
+        ], None).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+        let info = server.http().get(format!("{base}/oauth2/userInfo"))
+            .bearer_auth(first["access_token"].as_str().unwrap()).send().await?;
+        assert_eq!(info.status(), 401);
+        Ok(())
+    }
+
+    async fn racing_exchanges_of_one_code_have_one_winner(server: TestServer) {
+        let (_, base, client) = hosted_pool(&server, false).await;
+        let mut b = Browser::new();
+        let back = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", PASSWORD).await;
+        let code_value = back.location_param("code").unwrap();
+        let calls = (0..12).map(|_| {
+            let (server, base, client, code_value) = (&server, &base, &client, &code_value);
+            async move {
+                exchange(server, base, &[("grant_type", "authorization_code"), ("client_id", client), ("code", code_value), ("redirect_uri", CALLBACK)], None).await.0
+            }
+        });
+        let statuses = futures_join(calls).await;
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+        Ok(())
+    }
+
+    async fn code_exchange_errors(server: TestServer) {
+        let (pool, base, client) = hosted_pool(&server, false).await;
+        let (confidential, secret) = web_client(&server, &pool, "server-side", true, false).await;
+        let secret = secret.unwrap();
+        let (verifier, challenge) = pkce();
+        let mut b = Browser::new();
+        let back = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[
+            ("code_challenge", &challenge), ("code_challenge_method", "S256"),
+        ]), "alice", PASSWORD).await;
+        let code_value = back.location_param("code").unwrap();
+        let grant = |extra: Vec<(&'static str, String)>| {
+            let mut form = vec![("grant_type", "authorization_code".to_string()), ("code", code_value.clone()), ("redirect_uri", CALLBACK.to_string())];
+            form.extend(extra);
+            form
+        };
+        let post = async |form: Vec<(&'static str, String)>, basic: Option<(&str, &str)>| {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            exchange(&server, &base, &form, basic).await
+        };
+        // PKCE: a wrong verifier, a missing one.
+        let (s, e) = post(grant(vec![("client_id", client.clone()), ("code_verifier", format!("{verifier}x"))]), None).await;
+        assert_eq!((s, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+        let (s, e) = post(grant(vec![("client_id", client.clone())]), None).await;
+        assert_eq!((s, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+        // Another redirect URI.
+        let mut other = grant(vec![("client_id", client.clone()), ("code_verifier", verifier.clone())]);
+        other[2].1 = "http://localhost:3000/other".into();
+        let (s, e) = post(other, None).await;
+        assert_eq!((s, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+        // Another client: the code is not its; a wrong secret is invalid_client.
+        let (s, e) = post(grant(vec![("code_verifier", verifier.clone())]), Some((&confidential, &secret))).await;
+        assert_eq!((s, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+        let (s, e) = post(grant(vec![("code_verifier", verifier.clone())]), Some((&confidential, "wrong-secret"))).await;
+        assert_eq!((s, e["error"].as_str()), (401, Some("invalid_client")), "{e}");
+        // Garbage and altered codes.
+        let (s, e) = post(vec![("grant_type", "authorization_code".into()), ("code", "garbage".into()), ("client_id", client.clone()), ("redirect_uri", CALLBACK.into())], None).await;
+        assert_eq!((s, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+        let mut altered = code_value.clone().into_bytes();
+        let last = altered.len() - 5;
+        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+        let (s, e) = post(vec![("grant_type", "authorization_code".into()), ("code", String::from_utf8(altered).unwrap()), ("client_id", client.clone()), ("redirect_uri", CALLBACK.into())], None).await;
+        assert_eq!((s, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+        // None of that used the code up.
+        let (s, e) = post(grant(vec![("client_id", client.clone()), ("code_verifier", verifier.clone())]), None).await;
+        assert_eq!(s, 200, "{e}");
+        Ok(())
+    }
+
+    async fn single_sign_on_across_clients_and_sign_out(server: TestServer) {
+        let (pool, base, client) = hosted_pool(&server, false).await;
+        let (second, _) = web_client(&server, &pool, "second", false, false).await;
+        let mut b = Browser::new();
+        let back = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", PASSWORD).await;
+        assert!(back.location_param("code").is_some());
+        let session = b.cookie("cognito").unwrap().clone();
+        // The second client of the same domain: no sign-in page.
+        let sso = b.get(&authorize_url(&base, &second, &[("state", "two")])).await;
+        assert_eq!(sso.status, 302);
+        assert!(sso.location_param("code").is_some(), "{:?}", sso.location);
+        assert_eq!(sso.location_param("state").as_deref(), Some("two"));
+        // prompt=login asks again.
+        let again = b.get(&authorize_url(&base, &second, &[("prompt", "login")])).await;
+        assert!(again.location.unwrap().contains("/login?"));
+        // An unregistered logout_uri: an error page, the session lives on.
+        let bad = b.get(&format!("{base}/logout?client_id={client}&logout_uri=https%3A%2F%2Fevil.example%2F")).await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.location.is_none());
+        // Sign-out: cookie cleared, and the old cookie is refused everywhere from now on.
+        let out = b.get(&format!("{base}/logout?client_id={client}&logout_uri={}", url::form_urlencoded::byte_serialize(LOGOUT.as_bytes()).collect::<String>())).await;
+        assert_eq!(out.status, 302);
+        assert_eq!(out.location.as_deref(), Some(LOGOUT));
+        assert!(b.cookie("cognito").is_none(), "the session cookie is cleared");
+        b.set_cookie("cognito", &session);
+        let replayed = b.get(&authorize_url(&base, &client, &[])).await;
+        assert!(replayed.location.unwrap().contains("/login?"), "a copied session cookie is dead after sign-out");
+        // The sign-in-again form of /logout.
+        let relogin = b.get(&format!("{base}/logout?client_id={client}&response_type=code&redirect_uri={}", url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>())).await;
+        assert_eq!(relogin.status, 302);
+        assert!(relogin.location.unwrap().contains("/login?"));
+        // A forged session cookie is no session.
+        b.set_cookie("cognito", "forged-value");
+        let forged = b.get(&authorize_url(&base, &client, &[])).await;
+        assert!(forged.location.unwrap().contains("/login?"));
+        Ok(())
+    }
+
+    async fn forms_need_their_csrf_token(server: TestServer) {
+        let (_, base, client) = hosted_pool(&server, false).await;
+        let mut b = Browser::new();
+        let to_login = b.get(&authorize_url(&base, &client, &[])).await;
+        let login = b.get(to_login.location.as_deref().unwrap()).await;
+        // Another site's form: no CSRF cookie (SameSite) and no token.
+        let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let resp = other.post(login.action()).form(&[("username", "alice"), ("password", PASSWORD)]).send().await?;
+        assert_eq!(resp.status(), 403);
+        assert!(resp.headers().get("location").is_none());
+        // The right cookie with a wrong token.
+        let csrf = b.cookie("XSRF-TOKEN").unwrap().clone();
+        let resp = other.post(login.action()).header("cookie", format!("XSRF-TOKEN={csrf}"))
+            .form(&[("username", "alice"), ("password", PASSWORD), ("_csrf", "0".repeat(48).as_str())]).send().await?;
+        assert_eq!(resp.status(), 403);
+        // Pages cannot be framed or cached.
+        let page = server.http().get(to_login.location.as_deref().unwrap()).send().await?;
+        assert_eq!(page.headers()["x-frame-options"], "DENY");
+        assert!(page.headers()["content-security-policy"].to_str()?.contains("frame-ancestors 'none'"));
+        assert_eq!(page.headers()["cache-control"], "no-store");
+        Ok(())
+    }
+
+    async fn wrong_passwords_and_hidden_users_look_alike(server: TestServer) {
+        let (_, base, client) = hosted_pool(&server, true).await;
+        let mut b = Browser::new();
+        let wrong = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", "Wrong-pass1").await;
+        let unknown = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "nobody", "Wrong-pass1").await;
+        assert_eq!(wrong.status, 400);
+        assert_eq!(unknown.status, wrong.status);
+        assert_eq!(wrong.text_of("login-error").as_deref(), Some("Incorrect username or password."));
+        assert_eq!(unknown.text_of("login-error"), wrong.text_of("login-error"));
+        assert!(wrong.location.is_none() && unknown.location.is_none());
+        // The lockout of the API holds here too.
+        for _ in 0..6 {
+            sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", "Wrong-pass1").await;
+        }
+        let locked = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", PASSWORD).await;
+        assert_eq!(locked.status, 400);
+        assert_eq!(locked.text_of("login-error").as_deref(), Some("Password attempts exceeded"));
+        Ok(())
+    }
+    }
+
+    async fn futures_join<F: std::future::Future<Output = u16>>(calls: impl Iterator<Item = F>) -> Vec<u16> {
+        futures::future::join_all(calls).await
+    }
+}
