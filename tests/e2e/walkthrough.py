@@ -1,6 +1,8 @@
 """The README walk-through, run as a test with real third-party clients: boto3 and the AWS CLI
 against a freshly started `cognate` binary, PyJWT verifying tokens against the served JWKS, and SRP
-sign-in with pycognito and amazon-cognito-identity-js (tests/e2e/js, installed by scripts/test).
+sign-in with pycognito and amazon-cognito-identity-js (tests/e2e/js, installed by scripts/test), and
+the hosted UI with openid-client, a certified OpenID Connect relying party, in headless Chromium
+(tests/e2e/oidc).
 
 Usage: python walkthrough.py path/to/cognate
 Prints "N passed, N failed" and exits non-zero on any failure.
@@ -451,6 +453,86 @@ try:
             page.terminate()
             page.wait(timeout=10)
 
+    def hosted_ui_pools_domains_and_clients():
+        """Two pools with hosted-UI domains for the openid-client app (tests/e2e/oidc): one with a
+        confidential and a public client, one that requires TOTP MFA; discovery names the domain's
+        endpoints."""
+        app_port = free_port()
+        app_url = f"http://localhost:{app_port}"
+        oauth = {
+            "AllowedOAuthFlowsUserPoolClient": True,
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
+            "CallbackURLs": [f"{app_url}/callback"],
+            "LogoutURLs": [f"{app_url}/signed-out"],
+            "SupportedIdentityProviders": ["COGNITO"],
+        }
+        stamp = base64.b32encode(os.urandom(5)).decode().lower()
+        clients = {}
+        prefixes = {}
+        for kind in ["plain", "mfa"]:
+            pool = idp.create_user_pool(PoolName=f"hosted-{kind}", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+            if kind == "mfa":
+                idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="ON",
+                                             SoftwareTokenMfaConfiguration={"Enabled": True})
+            prefix = f"walk-{kind}-{stamp}"
+            idp.create_user_pool_domain(UserPoolId=pool, Domain=prefix)
+            prefixes[kind] = prefix
+            issuer = f"{endpoint}/{pool}"
+            base = f"{endpoint}/domains/{prefix}"
+            with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration") as r:
+                discovery = json.load(r)
+            expected = {
+                "issuer": issuer,
+                "jwks_uri": f"{issuer}/.well-known/jwks.json",
+                "authorization_endpoint": f"{base}/oauth2/authorize",
+                "token_endpoint": f"{base}/oauth2/token",
+                "userinfo_endpoint": f"{base}/oauth2/userInfo",
+                "revocation_endpoint": f"{base}/oauth2/revoke",
+                "end_session_endpoint": f"{base}/logout",
+            }
+            assert {k: discovery.get(k) for k in expected} == expected, discovery
+            names = [("web", True, "client_secret_basic"), ("second", False, "none")] if kind == "plain" \
+                else [("mfa", True, "client_secret_post")]
+            for name, secret, auth in names:
+                client = idp.create_user_pool_client(
+                    UserPoolId=pool, ClientName=name, GenerateSecret=secret, **oauth
+                )["UserPoolClient"]
+                clients[name] = {"issuer": issuer, "clientId": client["ClientId"],
+                                 "clientSecret": client.get("ClientSecret"), "auth": auth}
+            state[f"hosted_{kind}_pool"] = pool
+        mfa_user = {"username": f"mia-{stamp}", "password": "Mfa-passw0rd", "email": f"mia-{stamp}@example.com"}
+        idp.admin_create_user(
+            UserPoolId=state["hosted_mfa_pool"], Username=mfa_user["username"], MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": mfa_user["email"]}, {"Name": "email_verified", "Value": "true"}],
+        )
+        idp.admin_set_user_password(UserPoolId=state["hosted_mfa_pool"], Username=mfa_user["username"],
+                                    Password=mfa_user["password"], Permanent=True)
+        state["oidc"] = {"cognate": endpoint, "appUrl": app_url, "port": app_port, "prefix": prefixes["plain"],
+                         "mfaPrefix": prefixes["mfa"], "clients": clients, "mfaUser": mfa_user}
+
+    def openid_client_signs_in_through_the_hosted_ui():
+        """openid-client (certified OpenID Connect RP) in a web app on its own origin, driven in
+        headless Chromium through the hosted pages (tests/e2e/oidc)."""
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "oidc")
+        config = os.path.join(data_dir, "oidc-config.json")
+        with open(config, "w") as f:
+            json.dump(state["oidc"], f)
+        app = subprocess.Popen(["node", os.path.join(here, "app.mjs"), config], stdout=subprocess.PIPE, text=True)
+        try:
+            line = app.stdout.readline()  # the app prints one line once it listens (after discovery)
+            assert line.startswith("relying party on"), f"app.mjs did not start: {line!r}"
+            out = subprocess.run(["node", os.path.join(here, "run.mjs"), config],
+                                 capture_output=True, text=True, timeout=300)
+            print(out.stdout, end="")
+            assert out.returncode == 0, out.stdout + out.stderr
+            mfa_user = state["oidc"]["mfaUser"]["username"]
+            user = idp.admin_get_user(UserPoolId=state["hosted_mfa_pool"], Username=mfa_user)
+            assert "SOFTWARE_TOKEN_MFA" in user.get("UserMFASettingList", []), user
+        finally:
+            app.terminate()
+            app.wait(timeout=10)
+
     check("aws cli creates a pool with a custom attribute and a client with a secret",
           aws_cli_creates_pool_with_custom_attribute_and_secret_client)
     check("aws cli with a bad signature is refused", aws_cli_with_a_bad_signature_is_refused)
@@ -475,6 +557,11 @@ try:
     check("MFA: Amplify Auth v6 answers CONFIRM_SIGN_IN_WITH_TOTP_CODE", amplify_answers_totp_mfa)
     check("browser: Amplify's Authenticator on another origin signs up, confirms, signs in (SRP, TOTP) and out "
           "in headless Chromium", browser_authenticator_signs_up_and_in)
+    check("hosted UI: pools with domains and OAuth clients; discovery names the domain's endpoints",
+          hosted_ui_pools_domains_and_clients)
+    check("hosted UI: openid-client signs up, confirms, signs in (and a wrong password fails), single sign-on, "
+          "refresh, revocation, sign-out and TOTP MFA in headless Chromium",
+          openid_client_signs_in_through_the_hosted_ui)
 finally:
     server.terminate()
     server.wait(timeout=10)
