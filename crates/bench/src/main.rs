@@ -30,8 +30,9 @@ struct Args {
     /// Scenarios to run: signup, password, srp, refresh, getuser, listusers, hashrate,
     /// enumeration (known vs unknown users' latency, sequential), floor (a request that touches
     /// no store: an unknown operation, and /health with one store ping), rsasign (the bare
-    /// RSA-2048 signing rate), clientcredentials and oauthrefresh (the client_credentials and
-    /// refresh_token grants at /oauth2/token).
+    /// RSA-2048 signing rate), clientcredentials, oauthrefresh and authcode (the
+    /// client_credentials, refresh_token and authorization_code grants at /oauth2/token; authcode
+    /// mints its codes ahead through the hosted UI).
     /// With floor, getuser, refresh, clientcredentials and rsasign in one run it prints GetUser's
     /// share of the floor and refresh's and client_credentials' shares of what signing allows.
     #[arg(long, value_delimiter = ',', default_value = "hashrate,signup,password,srp,refresh,getuser")]
@@ -436,6 +437,89 @@ async fn client_credentials(
     Ok(())
 }
 
+/// The authorization_code grant at `/oauth2/token`: a pool domain and a hosted-UI client, one
+/// sign-in through the hosted login page, then `requests` codes minted ahead through
+/// `/oauth2/authorize` with that sign-in session, then the measured exchanges (two RSA
+/// signatures, a refresh token stored and the code claimed, per exchange).
+async fn authorization_code(
+    c: &Arc<Client>,
+    pool_id: &str,
+    workers: usize,
+    requests: usize,
+    rsa_rate: Option<f64>,
+) -> anyhow::Result<()> {
+    let prefix = format!("bench-{}", pool_id.rsplit('_').next().unwrap_or("x").to_lowercase().replace('a', "x"));
+    c.call("CreateUserPoolDomain", &json!({"UserPoolId": pool_id, "Domain": prefix}), true).await?;
+    let client = c
+        .call(
+            "CreateUserPoolClient",
+            &json!({"UserPoolId": pool_id, "ClientName": "web", "AllowedOAuthFlowsUserPoolClient": true,
+                    "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
+                    "CallbackURLs": ["http://localhost/cb"], "SupportedIdentityProviders": ["COGNITO"]}),
+            true,
+        )
+        .await?;
+    let id = client["UserPoolClient"]["ClientId"].as_str().context("client id")?.to_string();
+    confirmed(c, pool_id, "code-user").await?;
+    let base = format!("{}/domains/{prefix}", c.endpoint);
+    let query = format!("client_id={id}&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&scope=openid+email");
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie_of = |resp: &reqwest::Response, name: &str| {
+        resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+            v.split(';').next().and_then(|p| p.strip_prefix(&format!("{name}="))).map(str::to_string)
+        })
+    };
+    let page = browser.get(format!("{base}/login?{query}")).send().await?;
+    let csrf = cookie_of(&page, "XSRF-TOKEN").context("a CSRF cookie")?;
+    let signed_in = browser
+        .post(format!("{base}/login?{query}"))
+        .header("cookie", format!("XSRF-TOKEN={csrf}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username=code-user&password=Passw0rd%21&_csrf={csrf}"))
+        .send()
+        .await?;
+    let session = cookie_of(&signed_in, "cognito").context("a sign-in session")?;
+    let codes = Arc::new(std::sync::Mutex::new(Vec::with_capacity(requests)));
+    {
+        let (browser, codes, url, session) =
+            (browser.clone(), codes.clone(), format!("{base}/oauth2/authorize?{query}"), session.clone());
+        measure("mint codes (authorize, SSO)", workers, requests, move |_| {
+            let (browser, codes, url, session) = (browser.clone(), codes.clone(), url.clone(), session.clone());
+            async move {
+                let resp = browser.get(&url).header("cookie", format!("cognito={session}")).send().await?;
+                let location = resp.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
+                let code = location.split("code=").nth(1).map(|c| c.split('&').next().unwrap_or(c).to_string());
+                let code = code.context("a code in the redirect")?;
+                codes.lock().map_err(|_| anyhow::anyhow!("lock"))?.push(code);
+                Ok(())
+            }
+        })
+        .await?;
+    }
+    let codes: Vec<String> = std::mem::take(&mut *codes.lock().map_err(|_| anyhow::anyhow!("lock"))?);
+    let codes = Arc::new(codes);
+    let (c2, url) = (c.clone(), format!("{base}/oauth2/token"));
+    let rate = measure("/oauth2/token authorization_code", workers, codes.len(), move |i| {
+        let (c, url, codes, id) = (c2.clone(), url.clone(), codes.clone(), id.clone());
+        async move {
+            let form = format!(
+                "grant_type=authorization_code&client_id={id}&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&code={}",
+                codes[i]
+            );
+            c.token_endpoint(&url, None, form).await
+        }
+    })
+    .await?;
+    if let Some(rsa) = rsa_rate {
+        println!(
+            "{:<28} {:>8.0} %  of what two RSA-2048 signatures per exchange allow",
+            "ratio authorization_code",
+            100.0 * rate / (rsa / 2.0)
+        );
+    }
+    Ok(())
+}
+
 /// The server's CPU cost of one USER_SRP_AUTH sign-in: the challenge (`B = k·v + g^b`) and the
 /// proof check (`S = (A·v^u)^b`, HKDF, HMAC), measured on one core without HTTP.
 fn srp_cost() {
@@ -628,6 +712,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if run("clientcredentials") {
         client_credentials(&c, &pool_id, args.workers, args.requests, rsa_rate).await?;
+    }
+    if run("authcode") {
+        authorization_code(&c, &pool_id, args.workers, args.requests, rsa_rate).await?;
     }
     if run("listusers") {
         let started = Instant::now();

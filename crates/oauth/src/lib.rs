@@ -138,6 +138,8 @@ async fn openid_configuration(State(domain): State<Domain>, Path(pool_id): Path<
         "revocation_endpoint": format!("{base}/oauth2/revoke"),
         "end_session_endpoint": format!("{base}/logout"),
         "response_types_supported": ["code", "token"],
+        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256", "plain"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
