@@ -13,8 +13,8 @@ use cognate_model::{cognito_identity, cognito_idp, iam, sts};
 use cognate_protocol::AwsError;
 
 use crate::idp::{
-    auth, devices, domains, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients, user_pools,
-    users_admin, users_self,
+    auth, branding_ui, devices, domains, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients,
+    user_pools, users_admin, users_self,
 };
 use crate::{Ctx, Handler, HandlerFuture, call};
 
@@ -37,6 +37,13 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         O::DescribeUserPoolDomain => handler!(domains::describe_user_pool_domain),
         O::DeleteUserPoolDomain => handler!(domains::delete_user_pool_domain),
         O::CreateUserPoolDomain => handler!(domains::create_user_pool_domain),
+        O::SetUICustomization => handler!(branding_ui::set_ui_customization),
+        O::GetUICustomization => handler!(branding_ui::get_ui_customization),
+        O::CreateManagedLoginBranding => handler!(branding_ui::create_managed_login_branding),
+        O::DescribeManagedLoginBranding => handler!(branding_ui::describe_managed_login_branding),
+        O::DescribeManagedLoginBrandingByClient => handler!(branding_ui::describe_managed_login_branding_by_client),
+        O::UpdateManagedLoginBranding => handler!(branding_ui::update_managed_login_branding),
+        O::DeleteManagedLoginBranding => handler!(branding_ui::delete_managed_login_branding),
         O::UpdateResourceServer => handler!(resource_servers::update_resource_server),
         O::ListResourceServers => handler!(resource_servers::list_resource_servers),
         O::DescribeResourceServer => handler!(resource_servers::describe_resource_server),
@@ -126,21 +133,17 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::CompleteWebAuthnRegistration
         | O::CreateCIMDPolicy
         | O::CreateIdentityProvider
-        | O::CreateManagedLoginBranding
         | O::CreateTerms
         | O::CreateUserImportJob
         | O::CreateUserPoolReplica
         | O::DeleteCIMDPolicy
         | O::DeleteIdentityProvider
-        | O::DeleteManagedLoginBranding
         | O::DeleteTerms
         | O::DeleteUserPoolClientSecret
         | O::DeleteUserPoolReplica
         | O::DeleteWebAuthnCredential
         | O::DescribeCIMDPolicy
         | O::DescribeIdentityProvider
-        | O::DescribeManagedLoginBranding
-        | O::DescribeManagedLoginBrandingByClient
         | O::DescribePointInTimeRecovery
         | O::DescribeRiskConfiguration
         | O::DescribeTerms
@@ -152,7 +155,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::GetIdentityProviderByIdentifier
         | O::GetLogDeliveryConfiguration
         | O::GetProvisionedLimit
-        | O::GetUICustomization
         | O::GetUserPoolClientSessionConfiguration
         | O::GetUserPoolSessionConfiguration
         | O::InitiatePointInTimeRecovery
@@ -169,7 +171,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::RevokeUserSession
         | O::SetLogDeliveryConfiguration
         | O::SetRiskConfiguration
-        | O::SetUICustomization
         | O::SetUserPoolClientSessionConfiguration
         | O::SetUserPoolSessionConfiguration
         | O::SetUserSettings
@@ -181,7 +182,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::UpdateCIMDPolicy
         | O::UpdateClientMetadataURLState
         | O::UpdateIdentityProvider
-        | O::UpdateManagedLoginBranding
         | O::UpdateProvisionedLimit
         | O::UpdateTerms
         | O::UpdateUserPoolReplica => None,

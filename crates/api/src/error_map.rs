@@ -39,6 +39,7 @@ impl ApiError {
             ApiError::Domain(Error::ResourceNotFound(m)) => exception(Exception::ResourceNotFoundException, m),
             ApiError::Domain(Error::LimitExceeded(m)) => exception(Exception::LimitExceededException, m),
             ApiError::Domain(Error::ConcurrentUpdate(m)) => exception(Exception::TooManyRequestsException, m),
+            ApiError::Domain(Error::BrandingExists(m)) => exception(Exception::ManagedLoginBrandingExistsException, m),
             ApiError::Domain(Error::InvalidGrant(m)) => exception(Exception::NotAuthorizedException, m),
             ApiError::Domain(Error::InvalidOAuthFlow(m)) => exception(Exception::InvalidOAuthFlowException, m),
             ApiError::Domain(Error::ScopeDoesNotExist(m)) => exception(Exception::ScopeDoesNotExistException, m),

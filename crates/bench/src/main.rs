@@ -462,12 +462,15 @@ async fn authorization_code(
     let id = client["UserPoolClient"]["ClientId"].as_str().context("client id")?.to_string();
     confirmed(c, pool_id, "code-user").await?;
     let base = format!("{}/domains/{prefix}", c.endpoint);
-    let query = format!("client_id={id}&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&scope=openid+email");
+    let query =
+        format!("client_id={id}&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&scope=openid+email");
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let cookie_of = |resp: &reqwest::Response, name: &str| {
-        resp.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-            v.split(';').next().and_then(|p| p.strip_prefix(&format!("{name}="))).map(str::to_string)
-        })
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.split(';').next().and_then(|p| p.strip_prefix(&format!("{name}="))).map(str::to_string))
     };
     let page = browser.get(format!("{base}/login?{query}")).send().await?;
     let csrf = cookie_of(&page, "XSRF-TOKEN").context("a CSRF cookie")?;

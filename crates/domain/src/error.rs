@@ -51,6 +51,9 @@ pub enum Error {
     /// The operation is not enabled for this client or pool.
     #[error("{0}")]
     UnsupportedOperation(String),
+    /// The client already has a managed login branding style.
+    #[error("{0}")]
+    BrandingExists(String),
     /// An OAuth grant (code, refresh token) that is invalid, expired, revoked or another client's.
     #[error("{0}")]
     InvalidGrant(String),

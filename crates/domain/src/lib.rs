@@ -10,6 +10,7 @@
 pub mod access_keys;
 pub mod accounts;
 pub mod auth;
+pub mod branding;
 pub mod clients;
 pub mod clock;
 pub mod codes;

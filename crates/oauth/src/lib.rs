@@ -70,7 +70,24 @@ pub fn pages_router(domain: Domain) -> Router {
         .route("/forgotPassword", any(no_domain))
         .route("/confirmForgotPassword", any(no_domain))
         .route("/saml2/{*rest}", any(no_domain))
+        .route("/_cognate/ui-logo/{pool_id}/{client_id}", get(ui_logo))
         .with_state(hosted)
+}
+
+/// The logo of a UI customization (the `ImageUrl` GetUICustomization names).
+async fn ui_logo(State(domain): State<Domain>, Path((pool_id, client_id)): Path<(String, String)>) -> Response {
+    match domain.ui_logo(&pool_id, &client_id).await {
+        Ok(Some((mime, bytes))) => {
+            let headers = [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            ];
+            (headers, bytes).into_response()
+        }
+        Ok(None) => not_found(),
+        Err(e) => internal(&e),
+    }
 }
 
 /// The hosted UI of a request that names no domain.

@@ -70,6 +70,8 @@ pub(crate) struct Site {
     pub(crate) cookie_path: String,
     /// Whether cookies get `Secure` (the domain is served over https).
     pub(crate) is_secure: bool,
+    /// 1: the classic hosted UI's branding; 2: managed login's.
+    pub(crate) managed_login_version: i32,
 }
 
 impl Site {
@@ -102,7 +104,7 @@ where
             None => (format!("{}/domains/{}", domain.config().issuer_base, d.domain), format!("/domains/{}", d.domain)),
         };
         let is_secure = base.starts_with("https://");
-        Ok(Site { pool_id: d.pool_id, base, cookie_path, is_secure })
+        Ok(Site { pool_id: d.pool_id, base, cookie_path, is_secure, managed_login_version: d.managed_login_version })
     }
 }
 

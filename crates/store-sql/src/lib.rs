@@ -18,6 +18,7 @@ use cognate_store::{
     UserPoolStore,
 };
 
+mod brandings;
 mod devices;
 mod domains;
 mod migrate;

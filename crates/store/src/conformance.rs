@@ -13,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    AccessKeyRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, DomainRow, GroupRow, RefreshTokenRow,
-    ResourceServerRow, SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
+    AccessKeyRow, BrandingRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, DomainRow, GroupRow,
+    RefreshTokenRow, ResourceServerRow, SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
 };
 use std::fmt::Debug;
 use std::future::Future;
@@ -46,6 +46,46 @@ pub async fn run_all(store: &dyn Store) {
     counters(store, &run_prefix()).await;
     resource_servers(store, &run_prefix()).await;
     domains(store, &run_prefix()).await;
+    brandings(store, &run_prefix()).await;
+}
+
+async fn brandings(store: &dyn Store, prefix: &str) {
+    let pool_id = format!("{prefix}pool");
+    create_pool(store, &pool_id).await;
+    let row = |id: &str, kind: &str, client: &str| BrandingRow {
+        pool_id: pool_id.clone(),
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        client_id: client.to_owned(),
+        created_ms: 1_700_000_000_000,
+        updated_ms: 1_700_000_000_000,
+        document: "{}".into(),
+    };
+    let ui = row("ui:ALL", "ui", "ALL");
+    store.create_branding(&ui).await.expect("create_branding");
+    let managed = row("m1", "managed", "c1");
+    store.create_branding(&managed).await.expect("create_branding");
+    assert_eq!(store.find_branding(&pool_id, "m1").await.expect("find_branding"), Some(managed.clone()));
+    assert_eq!(
+        store.find_branding_for_client(&pool_id, "managed", "c1").await.expect("find_branding_for_client"),
+        Some(managed.clone())
+    );
+    assert_eq!(store.find_branding_for_client(&pool_id, "ui", "c1").await.expect("by client"), None);
+    assert_conflict(store.create_branding(&row("m2", "managed", "c1")).await, "a second style for one client");
+    assert_conflict(store.create_branding(&row("m1", "managed", "c2")).await, "a taken branding ID");
+    assert_not_found(
+        store.create_branding(&BrandingRow { pool_id: format!("{prefix}missing"), ..row("x", "ui", "ALL") }).await,
+        "create_branding in a missing pool",
+    );
+    let changed = BrandingRow { updated_ms: 1_700_000_000_500, document: "{\"a\":1}".into(), ..managed.clone() };
+    store.update_branding(&changed).await.expect("update_branding");
+    assert_eq!(store.find_branding(&pool_id, "m1").await.expect("find_branding"), Some(changed));
+    assert_not_found(store.update_branding(&row("absent", "ui", "ALL")).await, "update_branding of an absent one");
+    store.delete_branding(&pool_id, "m1").await.expect("delete_branding");
+    assert_eq!(store.find_branding(&pool_id, "m1").await.expect("find_branding"), None);
+    assert_not_found(store.delete_branding(&pool_id, "m1").await, "delete_branding twice");
+    store.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+    assert_eq!(store.find_branding(&pool_id, "ui:ALL").await.expect("find_branding"), None, "deleted with the pool");
 }
 
 /// A prefix no other run (in this or another process) uses: time, process ID and a counter.

@@ -1,6 +1,6 @@
 //! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`,
 //! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`, `DeviceStore`,
-//! `CounterStore`, `ResourceServerStore`, `DomainStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
+//! `CounterStore`, `ResourceServerStore`, `DomainStore`, `BrandingStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
 //! `cognate-store-postgres`) implement them; the domain depends only on these traits. A store has
 //! no rules about content: validation, defaults and ID formats belong to the domain. Rows carry
 //! indexed columns as fields and the rest of an aggregate as a `document` (JSON text owned and
@@ -446,6 +446,34 @@ pub trait DomainStore: Send + Sync {
     async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<()>;
 }
 
+/// A hosted-UI branding of a pool: a classic UI customization (`kind` "ui", `client_id` a client
+/// or "ALL") or a managed login branding style ("managed"). At most one per kind and client.
+/// `document` holds the settings and images as the domain serialised them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrandingRow {
+    pub pool_id: String,
+    pub id: String,
+    pub kind: String,
+    pub client_id: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub document: String,
+}
+
+#[async_trait]
+pub trait BrandingStore: Send + Sync {
+    /// `NotFound` if the pool does not exist; `Conflict` if the ID is taken or the client already
+    /// has a branding of this kind.
+    async fn create_branding(&self, branding: &BrandingRow) -> Result<()>;
+    async fn find_branding(&self, pool_id: &str, id: &str) -> Result<Option<BrandingRow>>;
+    async fn find_branding_for_client(&self, pool_id: &str, kind: &str, client_id: &str)
+    -> Result<Option<BrandingRow>>;
+    /// Replaces updated_ms and document. `NotFound` if absent.
+    async fn update_branding(&self, branding: &BrandingRow) -> Result<()>;
+    /// `NotFound` if absent.
+    async fn delete_branding(&self, pool_id: &str, id: &str) -> Result<()>;
+}
+
 #[async_trait]
 pub trait Store:
     UserPoolStore
@@ -460,6 +488,7 @@ pub trait Store:
     + CounterStore
     + ResourceServerStore
     + DomainStore
+    + BrandingStore
     + Send
     + Sync
 {

@@ -2,6 +2,7 @@
 //! the snake_case name of its operation and maps wire types to domain calls and back.
 
 pub mod auth;
+pub mod branding_ui;
 pub mod devices;
 pub mod domains;
 pub mod groups;

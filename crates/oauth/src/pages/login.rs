@@ -66,6 +66,10 @@ pub(crate) async fn checked(
         .check_authorization(&page.site.pool_id, &q.params)
         .await
         .map_err(|e| authorize_error(hosted, page, e))?;
+    match hosted.domain.page_branding(&pool.id, &client.client_id, page.site.managed_login_version).await {
+        Ok(b) => page.brand_with(super::Brand::of(b)),
+        Err(e) => return Err(internal_page(hosted, page, &e)),
+    }
     Ok((q, pool, client.for_hosted_ui(), a))
 }
 

@@ -62,7 +62,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("forgot.html", include_str!("../../templates/forgot.html")),
     ("confirm_forgot.html", include_str!("../../templates/confirm_forgot.html")),
     ("error.html", include_str!("../../templates/error.html")),
-    ("signed_out.html", include_str!("../../templates/signed_out.html")),
 ];
 
 /// The state of the hosted pages.
@@ -109,14 +108,57 @@ pub(crate) struct Page<'a> {
     csrf: String,
     /// Whether the CSRF cookie must be (re)set with this response.
     is_new_csrf: bool,
+    /// The branding of the client the page is for, once known.
+    brand: std::sync::OnceLock<Brand>,
+}
+
+/// What a page shows of its client's branding.
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct Brand {
+    /// Checked CSS of the classic UI (only the `-customizable` classes, nothing that loads).
+    css: Option<String>,
+    /// The logo as a data URI.
+    logo: Option<String>,
+    /// Managed login's page background and button colours (`#rrggbb[aa]`).
+    background: Option<String>,
+    button: Option<String>,
+    form: Option<String>,
+}
+
+/// A colour of managed login's settings (`rrggbb` or `rrggbbaa`) as CSS.
+fn colour(settings: &serde_json::Value, pointer: &str) -> Option<String> {
+    let v = settings.pointer(pointer)?.as_str()?.trim_start_matches('#');
+    ((v.len() == 6 || v.len() == 8) && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("#{v}"))
+}
+
+impl Brand {
+    pub(crate) fn of(b: cognate_domain::branding::PageBranding) -> Brand {
+        use base64::Engine as _;
+        let logo = b.logo.map(|(mime, bytes)| {
+            format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+        });
+        let settings = b.settings.map(|d| d.0).unwrap_or(serde_json::Value::Null);
+        Brand {
+            css: b.css,
+            logo,
+            background: colour(&settings, "/components/pageBackground/lightMode/color"),
+            button: colour(&settings, "/components/primaryButton/lightMode/defaults/backgroundColor"),
+            form: colour(&settings, "/components/form/lightMode/backgroundColor"),
+        }
+    }
 }
 
 impl<'a> Page<'a> {
     pub(crate) fn new(site: &'a Site, headers: &HeaderMap) -> Self {
         match cookies(headers).get(CSRF_COOKIE).filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit())) {
-            Some(t) => Page { site, csrf: t.clone(), is_new_csrf: false },
-            None => Page { site, csrf: random_token(), is_new_csrf: true },
+            Some(t) => Page { site, csrf: t.clone(), is_new_csrf: false, brand: std::sync::OnceLock::new() },
+            None => Page { site, csrf: random_token(), is_new_csrf: true, brand: std::sync::OnceLock::new() },
         }
+    }
+
+    /// Sets the branding of the client this page is for.
+    pub(crate) fn brand_with(&self, brand: Brand) {
+        let _ = self.brand.set(brand);
     }
 
     /// Whether a posted form repeats this request's CSRF cookie.
@@ -126,7 +168,11 @@ impl<'a> Page<'a> {
 
     /// Renders a template with the page's common values.
     pub(crate) fn render<T: Serialize>(&self, hosted: &Hosted, status: StatusCode, name: &str, values: T) -> Response {
-        let context = minijinja::context! { csrf => self.csrf, csrf_field => CSRF_FIELD, base => self.site.base, ..minijinja::Value::from_serialize(&values) };
+        let brand = self.brand.get().cloned().unwrap_or_default();
+        let context = minijinja::context! {
+            csrf => self.csrf, csrf_field => CSRF_FIELD, base => self.site.base, brand => brand,
+            ..minijinja::Value::from_serialize(&values)
+        };
         let html = match hosted.pages.env.get_template(name).and_then(|t| t.render(context)) {
             Ok(html) => html,
             Err(e) => {

@@ -2,6 +2,7 @@
 //! every test makes its own pool, so tests are hermetic and order-independent.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod branding;
 mod choice;
 mod clients;
 mod cognito_behaviours;
