@@ -453,6 +453,49 @@ try:
             page.terminate()
             page.wait(timeout=10)
 
+    def browser_passkeys_with_amplify():
+        """Amplify's passkey APIs in a page on http://localhost (the relying party ID Cognate gives
+        a deployment on an address), in headless Chromium with its virtual authenticator
+        (tests/e2e/browser/passkey.mjs): one pool with Cognito's passkey defaults, one whose passkeys
+        only prefer user verification."""
+        pools = {}
+        user = {"username": "pia", "password": "Passkey-passw0rd"}
+        for name, user_verification in [("passkey", None), ("preferred", "preferred")]:
+            pool = idp.create_user_pool(
+                PoolName=f"browser-{name}",
+                Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
+            )["UserPool"]["Id"]
+            if user_verification:
+                idp.set_user_pool_mfa_config(
+                    UserPoolId=pool, MfaConfiguration="OFF",
+                    WebAuthnConfiguration={"RelyingPartyId": "localhost", "UserVerification": user_verification},
+                )
+            client = idp.create_user_pool_client(
+                UserPoolId=pool, ClientName="web",
+                ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            )["UserPoolClient"]["ClientId"]
+            idp.admin_create_user(UserPoolId=pool, Username=user["username"], MessageAction="SUPPRESS")
+            idp.admin_set_user_password(UserPoolId=pool, Username=user["username"], Password=user["password"],
+                                        Permanent=True)
+            pools[name] = {"userPoolId": pool, "clientId": client}
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser")
+        config = os.path.join(data_dir, "passkey-config.json")
+        with open(config, "w") as f:
+            json.dump({"endpoint": endpoint, "pools": pools, "user": user}, f)
+        page_port = free_port()
+        page = subprocess.Popen(["node", os.path.join(here, "serve.mjs"), str(page_port), config],
+                                stdout=subprocess.DEVNULL)
+        try:
+            # localhost, not 127.0.0.1: a page may use only a relying party ID its host is within.
+            out = subprocess.run(["node", os.path.join(here, "passkey.mjs"), f"http://localhost:{page_port}", config],
+                                 capture_output=True, text=True, timeout=300)
+            print(out.stdout, end="")
+            failed = [line for line in out.stdout.splitlines() if line.startswith("FAIL")]
+            assert out.returncode == 0, "\n".join(failed) + out.stderr
+        finally:
+            page.terminate()
+            page.wait(timeout=10)
+
     def hosted_ui_pools_domains_and_clients():
         """Two pools with hosted-UI domains for the openid-client app (tests/e2e/oidc): one with a
         confidential and a public client, one that requires TOTP MFA; discovery names the domain's
@@ -557,6 +600,9 @@ try:
     check("MFA: Amplify Auth v6 answers CONFIRM_SIGN_IN_WITH_TOTP_CODE", amplify_answers_totp_mfa)
     check("browser: Amplify's Authenticator on another origin signs up, confirms, signs in (SRP, TOTP) and out "
           "in headless Chromium", browser_authenticator_signs_up_and_in)
+    check("passkeys: Amplify registers, lists and deletes a passkey and signs in with it alone (USER_AUTH, "
+          "WEB_AUTHN) in headless Chromium with a virtual authenticator; a missing or deleted passkey does not",
+          browser_passkeys_with_amplify)
     check("hosted UI: pools with domains and OAuth clients; discovery names the domain's endpoints",
           hosted_ui_pools_domains_and_clients)
     check("hosted UI: openid-client signs up, confirms, signs in (and a wrong password fails), single sign-on, "

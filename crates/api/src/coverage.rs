@@ -11,7 +11,6 @@ use crate::dispatch;
 /// Operations planned for a later milestone, with the milestone, so users know what is coming.
 fn planned(service: &str, op: &str) -> Option<&'static str> {
     match (service, op) {
-        ("cognito-idp", o) if o.contains("WebAuthn") => Some("passkeys arrive with the hosted UI"),
         ("cognito-idp", _) => Some("later milestone"),
         ("cognito-identity", _) => Some("identity pools milestone"),
         ("sts", "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetCallerIdentity" | "AssumeRole") => {
@@ -67,7 +66,7 @@ pub fn render() -> String {
          | DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER (remembered devices skip MFA) | implemented |\n\
          | SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP | implemented |\n\
          | USER_AUTH (choice-based: PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE) | implemented |\n\
-         | WEB_AUTHN (passkeys) | not yet (arrives with the hosted UI) |\n\
+         | WEB_AUTHN (passkeys, with USER_AUTH; registered with Start/CompleteWebAuthnRegistration) | implemented |\n\
          | CUSTOM_AUTH (Lambda triggers) | not yet (triggers milestone) |\n\n\
          A flow that is not implemented answers `InvalidParameterException` saying so.\n\n\
          ## OAuth 2.0, OpenID Connect and the hosted UI (on a pool's domain)\n\n\
@@ -80,7 +79,8 @@ pub fn render() -> String {
          | `/oauth2/token`: authorization_code (PKCE, single use; a replay revokes), refresh_token, client_credentials | implemented |\n\
          | `/oauth2/userInfo` (GET, POST), `/oauth2/revoke`, `/logout` (logout_uri, and redirect_uri + response_type) | implemented |\n\
          | Hosted pages: sign-in, MFA codes (TOTP, SMS, email), MFA choice, TOTP set-up with a QR code, new password, sign-up, confirmation, password recovery, sign-out; single sign-on per domain | implemented |\n\
-         | Hosted pages: choice-based sign-in (USER_AUTH), passkeys, email/SMS MFA set-up, branding | not yet (hosted UI milestone) |\n\
+         | Branding: the classic UI customization (CSS, logo) and managed login styles (logo, colours) on the pages | implemented |\n\
+         | Hosted pages: choice-based sign-in (USER_AUTH), passkeys, email/SMS MFA set-up | not yet (hosted UI milestone) |\n\
          | `/oauth2/idpresponse`, `/saml2/idpresponse` | not yet (federation milestone) |\n\n",
     );
     let idp: Vec<Row> = cognito_idp::Operation::ALL

@@ -14,7 +14,7 @@ use cognate_protocol::AwsError;
 
 use crate::idp::{
     auth, branding_ui, devices, domains, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients,
-    user_pools, users_admin, users_self,
+    user_pools, users_admin, users_self, webauthn,
 };
 use crate::{Ctx, Handler, HandlerFuture, call};
 
@@ -37,6 +37,10 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         O::DescribeUserPoolDomain => handler!(domains::describe_user_pool_domain),
         O::DeleteUserPoolDomain => handler!(domains::delete_user_pool_domain),
         O::CreateUserPoolDomain => handler!(domains::create_user_pool_domain),
+        O::StartWebAuthnRegistration => handler!(webauthn::start_web_authn_registration),
+        O::CompleteWebAuthnRegistration => handler!(webauthn::complete_web_authn_registration),
+        O::ListWebAuthnCredentials => handler!(webauthn::list_web_authn_credentials),
+        O::DeleteWebAuthnCredential => handler!(webauthn::delete_web_authn_credential),
         O::SetUICustomization => handler!(branding_ui::set_ui_customization),
         O::GetUICustomization => handler!(branding_ui::get_ui_customization),
         O::CreateManagedLoginBranding => handler!(branding_ui::create_managed_login_branding),
@@ -130,7 +134,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::AdminSetUserSettings
         | O::AdminUpdateAuthEventFeedback
         | O::CancelPointInTimeRecovery
-        | O::CompleteWebAuthnRegistration
         | O::CreateCIMDPolicy
         | O::CreateIdentityProvider
         | O::CreateTerms
@@ -141,7 +144,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::DeleteTerms
         | O::DeleteUserPoolClientSecret
         | O::DeleteUserPoolReplica
-        | O::DeleteWebAuthnCredential
         | O::DescribeCIMDPolicy
         | O::DescribeIdentityProvider
         | O::DescribePointInTimeRecovery
@@ -167,7 +169,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::ListUserPoolClientSecrets
         | O::ListUserPoolReplicas
         | O::ListUserSessions
-        | O::ListWebAuthnCredentials
         | O::RevokeUserSession
         | O::SetLogDeliveryConfiguration
         | O::SetRiskConfiguration
@@ -176,7 +177,6 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
         | O::SetUserSettings
         | O::StartPointInTimeRecovery
         | O::StartUserImportJob
-        | O::StartWebAuthnRegistration
         | O::StopUserImportJob
         | O::UpdateAuthEventFeedback
         | O::UpdateCIMDPolicy

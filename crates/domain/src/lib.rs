@@ -25,6 +25,7 @@ pub mod ids;
 pub mod keys;
 pub mod limits;
 pub mod mfa;
+pub mod passkeys;
 pub mod passwords;
 pub mod pools;
 pub mod resource_servers;

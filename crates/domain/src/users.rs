@@ -78,6 +78,33 @@ pub struct UserExtra {
     /// MFA factors and preferences.
     #[serde(default)]
     pub mfa: MfaSettings,
+    /// Registered passkeys (see `passkeys`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<StoredPasskey>,
+    /// A passkey registration begun and not yet completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_passkey: Option<PendingPasskey>,
+}
+
+/// A registered passkey of a user (the public key and its counter; nothing secret).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredPasskey {
+    pub credential_id: String,
+    pub friendly_name: String,
+    pub relying_party_id: String,
+    pub attachment: Option<String>,
+    pub transports: Vec<String>,
+    pub created_ms: i64,
+    /// webauthn-rs's `Passkey`, as JSON.
+    pub passkey: String,
+}
+
+/// A registration StartWebAuthnRegistration began and CompleteWebAuthnRegistration finishes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingPasskey {
+    /// webauthn-rs's `PasskeyRegistration`, as JSON.
+    pub(crate) state: String,
+    pub(crate) expires_ms: i64,
 }
 
 /// The vault context of a user's SRP verifier.
@@ -586,6 +613,8 @@ impl Domain {
                 temporary_password_expires_ms: input.temporary_password_expires_ms,
                 srp: None,
                 mfa: Default::default(),
+                passkeys: Vec::new(),
+                pending_passkey: None,
             },
         };
         apply_attributes(pool, &mut user, &changes, writer, true)?;

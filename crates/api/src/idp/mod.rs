@@ -16,3 +16,4 @@ pub mod user_pools;
 pub mod users_admin;
 mod users_common;
 pub mod users_self;
+pub mod webauthn;

@@ -43,6 +43,9 @@ impl Domain {
         if allows("SMS_OTP") && user.attr("phone_number").is_some() && user.is_verified("phone_number") {
             out.push(Challenge::SmsOtp);
         }
+        if allows("WEB_AUTHN") && !user.extra.passkeys.is_empty() {
+            out.push(Challenge::WebAuthn);
+        }
         out
     }
 
@@ -145,6 +148,39 @@ impl Domain {
             // The code goes out exactly as for the MFA factor; only the challenge name differs.
             FirstFactor::EmailOtp => self.start_factor(pool, client, user, MfaFactor::Email, factor).await,
             FirstFactor::SmsOtp => self.start_factor(pool, client, user, MfaFactor::Sms, factor).await,
+            FirstFactor::WebAuthn => {
+                let (options, state) = self.start_passkey_sign_in(pool, user).await?;
+                let awaiting = Awaiting::Challenge(factor);
+                let session = Some(self.seal_challenge_with_state(pool, client, user, awaiting, state)?);
+                let parameters = BTreeMap::from([
+                    ("USERNAME".to_string(), user.username.clone()),
+                    ("CREDENTIAL_REQUEST_OPTIONS".to_string(), options),
+                ]);
+                Ok(AuthOutcome::Challenge { name: factor, session, parameters })
+            }
         }
+    }
+
+    /// The WEB_AUTHN challenge answered with `CREDENTIAL` (the assertion's JSON): a passkey with
+    /// user verification is a sign-in of its own, so no MFA step follows.
+    pub(super) async fn answer_web_authn(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        s: &ChallengeSession,
+        mut user: User,
+        responses: &Params<'_>,
+    ) -> Result<AuthOutcome> {
+        let credential = responses.required("CREDENTIAL")?;
+        let state = s.passkey_state().ok_or_else(super::session::expired_session)?;
+        self.finish_passkey_sign_in(pool, &mut user, state, credential).await?;
+        self.claim_session(s).await?;
+        if !user.is_enabled {
+            return Err(Error::user_disabled());
+        }
+        if user.status == UserStatus::Unconfirmed {
+            return Err(Error::UserNotConfirmed("User is not confirmed.".into()));
+        }
+        self.finish(pool, client, &user, super::finish::DeviceUse::New, super::Scopes::Api).await
     }
 }

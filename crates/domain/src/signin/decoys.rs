@@ -88,6 +88,8 @@ impl Domain {
             }
             FirstFactor::EmailOtp => Channel::Email,
             FirstFactor::SmsOtp => Channel::Sms,
+            // A decoy is a user without passkeys: WEB_AUTHN is never offered to it.
+            FirstFactor::WebAuthn => return Err(not_a_first_factor(factor)),
         };
         let purpose = Purpose::Verify(format!("mfa:{}", channel.attribute()));
         self.issue_decoy_code(pool, name, &purpose).await?;
@@ -134,7 +136,7 @@ impl Domain {
             }
             Some(FirstFactor::EmailOtp) => ("EMAIL_OTP_CODE", Channel::Email),
             Some(FirstFactor::SmsOtp) => ("SMS_OTP_CODE", Channel::Sms),
-            Some(FirstFactor::PasswordSrp) | None => {
+            Some(FirstFactor::PasswordSrp | FirstFactor::WebAuthn) | None => {
                 return Err(Error::invalid(format!("The session is not for the {} challenge.", challenge.as_str())));
             }
         };

@@ -18,7 +18,7 @@
 //!   PreTokenGeneration triggers hook, and which the OAuth token endpoint calls with the scopes
 //!   it granted.
 //!
-//! CUSTOM_AUTH (CUSTOM_CHALLENGE) and passkeys (WEB_AUTHN) are not built yet and say so.
+//! CUSTOM_AUTH (CUSTOM_CHALLENGE) is not built yet and says so.
 
 use std::collections::BTreeMap;
 
@@ -140,6 +140,7 @@ impl Challenge {
         match self {
             Challenge::Password => Some(FirstFactor::Password),
             Challenge::PasswordSrp => Some(FirstFactor::PasswordSrp),
+            Challenge::WebAuthn => Some(FirstFactor::WebAuthn),
             Challenge::EmailOtp => Some(FirstFactor::EmailOtp),
             Challenge::SmsOtp => Some(FirstFactor::SmsOtp),
             Challenge::SmsMfa
@@ -151,8 +152,7 @@ impl Challenge {
             | Challenge::SelectChallenge
             | Challenge::DeviceSrpAuth
             | Challenge::DevicePasswordVerifier
-            | Challenge::NewPasswordRequired
-            | Challenge::WebAuthn => None,
+            | Challenge::NewPasswordRequired => None,
         }
     }
 
@@ -186,6 +186,7 @@ pub(crate) enum FirstFactor {
     PasswordSrp,
     EmailOtp,
     SmsOtp,
+    WebAuthn,
 }
 
 impl FirstFactor {
@@ -195,6 +196,7 @@ impl FirstFactor {
             FirstFactor::PasswordSrp => Challenge::PasswordSrp,
             FirstFactor::EmailOtp => Challenge::EmailOtp,
             FirstFactor::SmsOtp => Challenge::SmsOtp,
+            FirstFactor::WebAuthn => Challenge::WebAuthn,
         }
     }
 }
@@ -342,7 +344,7 @@ impl Domain {
             }
             Challenge::PasswordSrp => Err(Error::invalid("PASSWORD_SRP is answered with PASSWORD_VERIFIER.")),
             Challenge::CustomChallenge => Err(not_built("the CUSTOM_CHALLENGE challenge")),
-            Challenge::WebAuthn => Err(not_built("the WEB_AUTHN challenge")),
+            Challenge::WebAuthn => self.answer_web_authn(pool, client, &s, user, &responses).await,
         }
     }
 }

@@ -79,6 +79,15 @@ pub(crate) struct ChallengeSession {
     /// Who drives the sign-in (an API session is refused by the hosted pages and vice versa).
     #[serde(default)]
     via: super::Via,
+    /// WEB_AUTHN: webauthn-rs's authentication state (the challenge it awaits), as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passkey_state: Option<String>,
+}
+
+impl ChallengeSession {
+    pub(crate) fn passkey_state(&self) -> Option<&str> {
+        self.passkey_state.as_deref()
+    }
 }
 
 /// An opened session with the user it continues, or a decoy's name.
@@ -100,7 +109,19 @@ impl Domain {
         user: &User,
         awaiting: Awaiting,
     ) -> Result<String> {
-        self.seal_session(pool, client, Subject::User { key: user.key.clone() }, awaiting)
+        self.seal_session(pool, client, Subject::User { key: user.key.clone() }, awaiting, None)
+    }
+
+    /// A session continuing `user`'s sign-in with a passkey challenge's state sealed in.
+    pub(crate) fn seal_challenge_with_state(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        user: &User,
+        awaiting: Awaiting,
+        passkey_state: String,
+    ) -> Result<String> {
+        self.seal_session(pool, client, Subject::User { key: user.key.clone() }, awaiting, Some(passkey_state))
     }
 
     /// A session for an unknown user's decoy challenge, alike to a real one.
@@ -111,10 +132,17 @@ impl Domain {
         name: &str,
         challenge: Challenge,
     ) -> Result<String> {
-        self.seal_session(pool, client, Subject::Decoy { name: name.to_string() }, Awaiting::Challenge(challenge))
+        self.seal_session(pool, client, Subject::Decoy { name: name.to_string() }, Awaiting::Challenge(challenge), None)
     }
 
-    fn seal_session(&self, pool: &UserPool, client: &Client, subject: Subject, awaiting: Awaiting) -> Result<String> {
+    fn seal_session(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        subject: Subject,
+        awaiting: Awaiting,
+        passkey_state: Option<String>,
+    ) -> Result<String> {
         let minutes = i64::from(client.settings.auth_session_validity.unwrap_or(3));
         let s = ChallengeSession {
             pool_id: pool.id.clone(),
@@ -124,6 +152,7 @@ impl Domain {
             expires_ms: self.clock.now_ms() + minutes * 60_000,
             nonce: new_id(),
             via: client.via,
+            passkey_state,
         };
         self.sessions.seal(&s).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a session")))
     }

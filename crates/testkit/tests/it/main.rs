@@ -14,6 +14,7 @@ mod helpers;
 mod hosted_ui;
 mod mfa;
 mod oauth_token;
+mod passkeys;
 mod protocol;
 mod resource_servers;
 mod security;

@@ -1519,3 +1519,73 @@ mod hosted {
         futures::future::join_all(calls).await
     }
 }
+
+// Passkeys under attack: another origin, another key, a replayed assertion, a session answered
+// twice, a registration for a challenge that was never handed out.
+mod passkeys {
+    use cognate_testkit::both_backends;
+
+    use crate::passkeys::{
+        Authenticator, ORIGIN, answer, from_document, passkey_challenge, passkey_pool, register, to_document,
+    };
+
+    both_backends! {
+        async fn forged_and_replayed_passkey_assertions_are_refused(server: TestServer) {
+            let (_, client) = passkey_pool(&server).await;
+            let mut authenticator = Authenticator::new();
+            register(&server, &client, &mut authenticator).await;
+            // Another origin.
+            let (session, options) = passkey_challenge(&server, &client).await;
+            let phished = authenticator.assert(&options, "https://evil.example");
+            assert_eq!(answer(&server, &client, &session, &phished).await.unwrap_err(), "NotAuthorizedException");
+            // Another key claiming the credential.
+            let mut impostor = Authenticator::new();
+            impostor.credential_id = authenticator.credential_id.clone();
+            impostor.user_handle = authenticator.user_handle.clone();
+            let forged = impostor.assert(&options, ORIGIN);
+            assert_eq!(answer(&server, &client, &session, &forged).await.unwrap_err(), "NotAuthorizedException");
+            // Garbage.
+            assert_eq!(answer(&server, &client, &session, &serde_json::json!({"id": "x"})).await.unwrap_err(), "NotAuthorizedException");
+            // The genuine answer works once; the session is then used up.
+            let genuine = authenticator.assert(&options, ORIGIN);
+            answer(&server, &client, &session, &genuine).await.unwrap();
+            assert_eq!(answer(&server, &client, &session, &genuine).await.unwrap_err(), "NotAuthorizedException");
+            // The same assertion against a new challenge.
+            let (fresh, _) = passkey_challenge(&server, &client).await;
+            assert_eq!(answer(&server, &client, &fresh, &genuine).await.unwrap_err(), "NotAuthorizedException");
+            Ok(())
+        }
+
+        async fn a_passkey_deleted_during_a_sign_in_signs_nobody_in(server: TestServer) {
+            let (_, client) = passkey_pool(&server).await;
+            let mut authenticator = Authenticator::new();
+            let access = register(&server, &client, &mut authenticator).await;
+            let (session, options) = passkey_challenge(&server, &client).await;
+            let id = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &authenticator.credential_id);
+            server.idp().delete_web_authn_credential().access_token(&access).credential_id(id).send().await?;
+            let assertion = authenticator.assert(&options, ORIGIN);
+            assert_eq!(answer(&server, &client, &session, &assertion).await.unwrap_err(), "NotAuthorizedException");
+            Ok(())
+        }
+
+        async fn registrations_must_answer_the_challenge_handed_out(server: TestServer) {
+            let idp = server.idp();
+            let (_, client) = passkey_pool(&server).await;
+            let access = crate::helpers::sign_in(&server, &client, "pia", crate::helpers::PASSWORD).await.access_token.unwrap();
+            let start = idp.start_web_authn_registration().access_token(&access).send().await?;
+            let mut options = from_document(start.credential_creation_options());
+            let mut authenticator = Authenticator::new();
+            let wrong_origin = authenticator.register(&options, "https://evil.example");
+            let e = idp.complete_web_authn_registration().access_token(&access).credential(to_document(&wrong_origin)).send().await.unwrap_err();
+            assert_eq!(crate::helpers::code(&e.into_service_error()), "InvalidParameterException");
+            // The failed attempt used the registration up; a forged challenge never had one.
+            idp.start_web_authn_registration().access_token(&access).send().await?;
+            options["challenge"] = serde_json::json!("Zm9yZ2VkLWNoYWxsZW5nZS12YWx1ZS0wMDAwMDAwMDAwMA");
+            let forged = authenticator.register(&options, ORIGIN);
+            let e = idp.complete_web_authn_registration().access_token(&access).credential(to_document(&forged)).send().await.unwrap_err();
+            assert_eq!(crate::helpers::code(&e.into_service_error()), "InvalidParameterException");
+            assert!(idp.list_web_authn_credentials().access_token(&access).send().await?.credentials().is_empty());
+            Ok(())
+        }
+    }
+}
