@@ -184,3 +184,61 @@ async fn absurd_issue_times_do_not_overflow() {
         .unwrap();
     let _ = d.authorize(&minted.access_token).await;
 }
+
+/// Authorization codes live five minutes, and the hosted UI's sign-in session an hour: past
+/// those, the code is `invalid_grant` and the session no session.
+#[tokio::test]
+async fn expired_authorization_codes_and_sign_in_sessions_are_refused() {
+    let clock = Arc::new(TestClock(AtomicI64::new(now_ms() - 3 * 3600 * 1000)));
+    let d = domain(clock.clone()).await;
+    let pool = d.create_user_pool(NewPool { name: "codes".into(), ..Default::default() }).await.unwrap();
+    let settings = ClientSettings {
+        allowed_oauth_flows_user_pool_client: Some(true),
+        allowed_oauth_flows: Some(vec![m::OAuthFlowType::Code]),
+        allowed_oauth_scopes: Some(vec!["openid".into()]),
+        callback_urls: Some(vec!["http://localhost/cb".into()]),
+        supported_identity_providers: Some(vec!["COGNITO".into()]),
+        ..Default::default()
+    };
+    let client = d.create_client(&pool.id, "web".into(), NewSecret::None, settings).await.unwrap();
+    let create = cognate_domain::accounts::AdminCreate {
+        username: "cody".into(),
+        message_action: Some(m::MessageActionType::Suppress),
+        ..Default::default()
+    };
+    d.admin_create_user(&pool, create).await.unwrap();
+    d.admin_set_user_password(&pool, "cody", "Passw0rd!", true).await.unwrap();
+    let params = cognate_domain::hosted::AuthorizeParams {
+        client_id: Some(client.client_id.clone()),
+        response_type: Some("code".into()),
+        redirect_uri: Some("http://localhost/cb".into()),
+        ..Default::default()
+    };
+    let (pool, hosted, a) = d.check_authorization(&pool.id, &params).await.unwrap();
+    let hosted = hosted.for_hosted_ui();
+    let AuthOutcome::SignedIn(signed_in) =
+        d.hosted_password_sign_in(&pool, &hosted, "cody", "Passw0rd!").await.unwrap()
+    else {
+        panic!("a signed-in outcome");
+    };
+    let (cookie, login) = d.open_login_session(&pool, &signed_in).unwrap();
+    let code = d.authorization_code(&a, &login).unwrap();
+    let exchange = |code: String| {
+        let (d, id) = (d.clone(), client.client_id.clone());
+        async move { d.exchange_code(None, &id, None, &code, Some("http://localhost/cb"), None).await }
+    };
+    // Just inside five minutes the code works; a second code just outside does not.
+    clock.0.fetch_add(299_000, Ordering::SeqCst);
+    exchange(code).await.unwrap();
+    let late = d.authorization_code(&a, &login).unwrap();
+    clock.0.fetch_add(300_001, Ordering::SeqCst);
+    assert!(matches!(exchange(late).await, Err(Error::InvalidGrant(_))));
+    // The sign-in session lasts an hour from the sign-in.
+    assert!(d.login_session(&pool.id, &cookie).await.unwrap().is_some());
+    clock.0.fetch_add(3600 * 1000, Ordering::SeqCst);
+    assert!(d.login_session(&pool.id, &cookie).await.unwrap().is_none());
+    // And a session of one pool is none of another's.
+    let other = d.create_user_pool(NewPool { name: "other".into(), ..Default::default() }).await.unwrap();
+    clock.0.fetch_sub(3600 * 1000, Ordering::SeqCst);
+    assert!(d.login_session(&other.id, &cookie).await.unwrap().is_none());
+}

@@ -519,3 +519,34 @@ both_backends! {
         Ok(())
     }
 }
+
+/// With `domain_base_host` set, a prefix domain answers on `<prefix>.<base host>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefix_domains_answer_on_the_base_host() -> anyhow::Result<()> {
+    let Some(server) =
+        TestServer::start_with(cognate_testkit::Backend::Sqlite, |c| c.domain_base_host = Some("auth.test".into()))
+            .await?
+    else {
+        return Ok(());
+    };
+    let (pool, base, client) = hosted_pool(&server, false).await;
+    let prefix = base.rsplit('/').next().unwrap().to_string();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let authorize = authorize_url(&server.base_url, &client, &[]);
+    let resp = http.get(&authorize).header("host", format!("{prefix}.auth.test")).send().await?;
+    assert_eq!(resp.status(), 302);
+    let location = resp.headers()["location"].to_str()?.to_string();
+    assert!(location.starts_with(&format!("http://{prefix}.auth.test/login?")), "{location}");
+    // Another host under the base names no domain, and the main host has no hosted UI.
+    assert_eq!(http.get(&authorize).header("host", "nosuch.auth.test").send().await?.status(), 404);
+    assert_eq!(http.get(&authorize).send().await?.status(), 404);
+    let discovery: serde_json::Value = server
+        .http()
+        .get(format!("{}/{pool}/.well-known/openid-configuration", server.base_url))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(discovery["authorization_endpoint"], format!("http://{prefix}.auth.test/oauth2/authorize"));
+    Ok(())
+}
