@@ -79,6 +79,16 @@ impl Client {
         }
     }
 
+    /// Whether a token-endpoint request authenticates as this client: a confidential client with
+    /// its secret (compared in constant time), a public one with none.
+    pub fn authenticates(&self, client_secret: Option<&str>) -> bool {
+        match (&self.secret, client_secret) {
+            (None, None) => true,
+            (Some(s), Some(given)) => bool::from(s.as_bytes().ct_eq(given.as_bytes())),
+            (None, Some(_)) | (Some(_), None) => false,
+        }
+    }
+
     /// Checks a ClientSecret given directly (RevokeToken, GetTokensFromRefreshToken).
     pub fn check_client_secret(&self, given: Option<&str>) -> Result<()> {
         match (&self.secret, given) {

@@ -97,12 +97,7 @@ impl Domain {
         refresh_token: &str,
     ) -> Result<AuthResult> {
         let (pool, client) = self.token_client(pool_id, client_id).await?;
-        let authenticated = match (&client.secret, client_secret) {
-            (None, None) => true,
-            (Some(s), Some(given)) => bool::from(s.as_bytes().ct_eq(given.as_bytes())),
-            (None, Some(_)) | (Some(_), None) => false,
-        };
-        if !authenticated {
+        if !client.authenticates(client_secret) {
             return Err(invalid_client());
         }
         match self.tokens_from_refresh_token(&pool, &client, refresh_token, client_secret).await {

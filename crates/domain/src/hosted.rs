@@ -412,12 +412,7 @@ impl Domain {
             Ok(_) | Err(Error::ResourceNotFound(_)) => return Err(invalid_client()),
             Err(e) => return Err(e),
         };
-        let authenticated = match (&client.secret, client_secret) {
-            (None, None) => true,
-            (Some(s), Some(given)) => bool::from(s.as_bytes().ct_eq(given.as_bytes())),
-            (None, Some(_)) | (Some(_), None) => false,
-        };
-        if !authenticated {
+        if !client.authenticates(client_secret) {
             return Err(invalid_client());
         }
         if !client.allows_oauth_flow(&m::OAuthFlowType::Code) {

@@ -85,6 +85,17 @@ fn user_message(e: &Error) -> Option<String> {
     }
 }
 
+/// A form refused: the page again with Cognito's words for why, or the error page.
+fn refused(h: &Hosted, page: &Page<'_>, mut v: AccountView, template: &str, e: &Error) -> Response {
+    match user_message(e) {
+        Some(m) => {
+            v.message = Some(m);
+            page.render(h, StatusCode::BAD_REQUEST, template, v)
+        }
+        None => internal_page(h, page, e),
+    }
+}
+
 fn with_username(page: &Page<'_>, path: &str, q: &PageQuery, username: &str, flag: Option<&str>) -> String {
     let mut url = format!("{}?{}&username=", page.site.url(path), carried(q));
     url.extend(form_urlencoded::byte_serialize(username.as_bytes()));
@@ -161,13 +172,7 @@ pub(crate) async fn sign_up(
     }
     match h.domain.sign_up(&pool, &client, &username, &password, attributes).await {
         Ok(_) => redirect(&with_username(&page, "/confirm", &q, &username, None), &[]),
-        Err(e) => match user_message(&e) {
-            Some(m) => {
-                v.message = Some(m);
-                page.render(&h, StatusCode::BAD_REQUEST, "signup.html", v)
-            }
-            None => internal_page(&h, &page, &e),
-        },
+        Err(e) => refused(&h, &page, v, "signup.html", &e),
     }
 }
 
@@ -215,25 +220,13 @@ pub(crate) async fn confirm(
                 v.notice = Some(format!("We sent a new code to {}.", d.destination));
                 page.render(&h, StatusCode::OK, "confirm.html", v)
             }
-            Err(e) => match user_message(&e) {
-                Some(m) => {
-                    v.message = Some(m);
-                    page.render(&h, StatusCode::BAD_REQUEST, "confirm.html", v)
-                }
-                None => internal_page(&h, &page, &e),
-            },
+            Err(e) => refused(&h, &page, v, "confirm.html", &e),
         };
     }
     let code = form.get("code").map(|c| c.trim().to_string()).unwrap_or_default();
     match h.domain.confirm_sign_up(&pool, &client, &username, &code).await {
         Ok(_) => redirect(&with_username(&page, "/login", &q, &username, Some("confirmed=1")), &[]),
-        Err(e) => match user_message(&e) {
-            Some(m) => {
-                v.message = Some(m);
-                page.render(&h, StatusCode::BAD_REQUEST, "confirm.html", v)
-            }
-            None => internal_page(&h, &page, &e),
-        },
+        Err(e) => refused(&h, &page, v, "confirm.html", &e),
     }
 }
 
@@ -275,13 +268,7 @@ pub(crate) async fn forgot(
     }
     match h.domain.forgot_password(&pool, &client, &username).await {
         Ok(_) => redirect(&with_username(&page, "/confirmForgotPassword", &q, &username, None), &[]),
-        Err(e) => match user_message(&e) {
-            Some(m) => {
-                v.message = Some(m);
-                page.render(&h, StatusCode::BAD_REQUEST, "forgot.html", v)
-            }
-            None => internal_page(&h, &page, &e),
-        },
+        Err(e) => refused(&h, &page, v, "forgot.html", &e),
     }
 }
 
@@ -327,12 +314,6 @@ pub(crate) async fn confirm_forgot(
     let password = form.get("password").cloned().unwrap_or_default();
     match h.domain.confirm_forgot_password(&pool, &client, &username, &code, &password).await {
         Ok(()) => redirect(&with_username(&page, "/login", &q, &username, Some("reset=1")), &[]),
-        Err(e) => match user_message(&e) {
-            Some(m) => {
-                v.message = Some(m);
-                page.render(&h, StatusCode::BAD_REQUEST, "confirm_forgot.html", v)
-            }
-            None => internal_page(&h, &page, &e),
-        },
+        Err(e) => refused(&h, &page, v, "confirm_forgot.html", &e),
     }
 }
