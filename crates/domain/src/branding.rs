@@ -57,7 +57,20 @@ struct UiDocument {
 fn check_css(css: &str) -> Result<()> {
     let bad = |why: &str| Err(Error::invalid(format!("The CSS is not valid for the hosted UI: {why}.")));
     let lower = css.to_ascii_lowercase();
-    for forbidden in ["<", "\\", "@", "url(", "expression(", "javascript:", "behavior:", "-moz-binding"] {
+    for forbidden in [
+        "<",
+        "\\",
+        "@",
+        "url(",
+        "image-set(",
+        "image(",
+        "src(",
+        "element(",
+        "expression(",
+        "javascript:",
+        "behavior:",
+        "-moz-binding",
+    ] {
         if lower.contains(forbidden) {
             return bad(&format!("{forbidden} is not allowed"));
         }
@@ -425,6 +438,8 @@ mod tests {
             ".label-customizable { color: red",
             ".label-customizable { a { b } }",
             ".label-customizable { x: expression(alert(1)) }",
+            ".label-customizable { background-image: image-set(\"https://evil.example/x.png\" 1x) }",
+            ".label-customizable { background-image: -webkit-image-set('https://evil.example/x.png' 1x) }",
             "stray text",
             ".label-customizable { content: '\\3c' }",
         ] {

@@ -29,6 +29,8 @@ use crate::users::User;
 pub const LOGIN_SESSION_SECONDS: i64 = 3600;
 /// How long an authorization code may be exchanged (Cognito: five minutes).
 const CODE_SECONDS: i64 = 300;
+/// How long the mark of a replayed code outlives the code (the first exchange checks it then).
+const REFRESH_MARK_MS: i64 = 60_000;
 /// Longest `state` and `nonce` accepted (they travel in URLs and sealed values).
 const MAX_STATE: usize = 2048;
 const MAX_NONCE: usize = 512;
@@ -163,6 +165,9 @@ struct CodeGrant {
     /// The sign-in the code's tokens belong to; claimed once, revoked on replay.
     origin_jti: String,
     expires_ms: i64,
+    /// The browser's sign-in session: a code is no good once `/logout` ended it.
+    #[serde(default)]
+    sid: String,
 }
 
 fn invalid_grant(why: &str) -> Error {
@@ -352,9 +357,10 @@ impl Domain {
         Ok(Some((s, user)))
     }
 
-    /// Ends a sign-in session on every node (`/logout`); a cookie that does not open is ignored.
-    pub async fn end_login_session(&self, cookie: &str) -> Result<()> {
-        if let Some(s) = self.login_sealer.open::<LoginSession>(cookie) {
+    /// Ends a sign-in session of the pool on every node (`/logout`); a cookie that does not open,
+    /// or is another pool's, is ignored.
+    pub async fn end_login_session(&self, pool_id: &str, cookie: &str) -> Result<()> {
+        if let Some(s) = self.login_sealer.open::<LoginSession>(cookie).filter(|s| s.pool_id == pool_id) {
             let now = self.clock.now_ms();
             self.store.claim_once(&format!("login-ended:{}", s.sid), s.expires_ms.max(now), now).await?;
         }
@@ -374,6 +380,7 @@ impl Domain {
             auth_time: session.auth_time,
             origin_jti: new_id(),
             expires_ms: self.clock.now_ms() + CODE_SECONDS * 1000,
+            sid: session.sid.clone(),
         };
         self.code_sealer.seal(&grant).ok_or_else(|| Error::Internal(anyhow::anyhow!("sealing a code")))
     }
@@ -442,9 +449,16 @@ impl Domain {
                 return Err(invalid_grant("The code_verifier does not match the code_challenge."));
             }
         }
-        // Single use, on every node: a replay ends the sign-in the first exchange began.
+        if self.store.is_claimed(&format!("login-ended:{}", grant.sid), now).await? {
+            return Err(invalid_grant("The sign-in session of the code has ended."));
+        }
+        // Single use, on every node: a replay ends the sign-in the first exchange began. The
+        // replay also leaves a mark, which the first exchange checks after storing its refresh
+        // token, so a replay racing the first exchange revokes it whichever runs first.
         let key = format!("code:{}", grant.origin_jti);
+        let replayed = format!("code-replayed:{}", grant.origin_jti);
         if !self.store.claim_once(&key, grant.expires_ms, now).await? {
+            self.store.claim_once(&replayed, grant.expires_ms + REFRESH_MARK_MS, now).await?;
             self.store.revoke_origin(&grant.origin_jti, now).await?;
             return Err(invalid_grant("The code has already been used."));
         }
@@ -463,7 +477,12 @@ impl Domain {
             scopes: Scopes::Granted(&grant.scopes),
             nonce: grant.nonce.as_deref(),
         };
-        self.issue(&pool, &client, &user, how).await
+        let result = self.issue(&pool, &client, &user, how).await?;
+        if self.store.is_claimed(&replayed, self.clock.now_ms()).await? {
+            self.store.revoke_origin(&grant.origin_jti, self.clock.now_ms()).await?;
+            return Err(invalid_grant("The code has already been used."));
+        }
+        Ok(result)
     }
 
     /// `/oauth2/userInfo`: for an access token with the `openid` scope, the user's `sub`,

@@ -71,7 +71,18 @@ pub fn pages_router(domain: Domain) -> Router {
         .route("/confirmForgotPassword", any(no_domain))
         .route("/saml2/{*rest}", any(no_domain))
         .route("/_cognate/ui-logo/{pool_id}/{client_id}", get(ui_logo))
+        .route("/_cognate/passkey.js", get(passkey_js))
         .with_state(hosted)
+}
+
+/// The passkey page's script.
+async fn passkey_js() -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=300"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
+    (headers, pages::PASSKEY_JS).into_response()
 }
 
 /// The logo of a UI customization (the `ImageUrl` GetUICustomization names).

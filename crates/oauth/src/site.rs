@@ -33,31 +33,40 @@ pub(crate) fn host_name(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Middleware over the whole router: a request whose Host is a custom domain or
-/// `<prefix>.<base host>` is served as `/domains/<name>/<path>`.
+/// `<prefix>.<base host>` is served as `/domains/<name>/<path>` (and only that).
 pub async fn by_host(State(domain): State<Domain>, mut req: Request, next: Next) -> Response {
-    if is_domain_path(req.uri().path())
-        && let Some(host) = host_name(req.headers()).map(str::to_string)
-    {
-        match domain.domain_for_host(&host).await {
-            Ok(Some(d)) => {
-                let full_host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or(&host);
-                let scheme = domain.config().issuer_base.split_once("://").map_or("https", |(s, _)| s);
-                let origin = format!("{scheme}://{full_host}");
-                let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
-                let rewritten = format!("/domains/{}{path_and_query}", d.domain);
-                match rewritten.parse::<Uri>() {
-                    Ok(uri) => {
-                        *req.uri_mut() = uri;
-                        req.extensions_mut().insert(HostOrigin(origin));
-                    }
-                    Err(_) => return crate::not_found(),
-                }
-            }
-            Ok(None) => {}
-            Err(e) => return crate::internal(&e),
+    let Some(host) = host_name(req.headers()).map(str::to_string) else { return next.run(req).await };
+    let d = match domain.domain_for_host(&host).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return next.run(req).await,
+        Err(e) => return crate::internal(&e),
+    };
+    // A domain's host serves that domain's endpoints and their assets, nothing else: not another
+    // domain's pages under `/domains/…`, not the AWS APIs, not the main host's pages.
+    let path = req.uri().path();
+    if !is_domain_path(path) {
+        if is_domain_asset(path) {
+            return next.run(req).await;
         }
+        return crate::not_found();
+    }
+    let full_host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or(&host);
+    let scheme = domain.config().issuer_base.split_once("://").map_or("https", |(s, _)| s);
+    let origin = format!("{scheme}://{full_host}");
+    let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    match format!("/domains/{}{path_and_query}", d.domain).parse::<Uri>() {
+        Ok(uri) => {
+            *req.uri_mut() = uri;
+            req.extensions_mut().insert(HostOrigin(origin));
+        }
+        Err(_) => return crate::not_found(),
     }
     next.run(req).await
+}
+
+/// What the pages of a domain load from their own origin.
+fn is_domain_asset(path: &str) -> bool {
+    path == "/_cognate/passkey.js" || path.starts_with("/_cognate/ui-logo/")
 }
 
 /// The domain a request is for.

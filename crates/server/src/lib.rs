@@ -190,15 +190,19 @@ fn messenger(config: &Config) -> anyhow::Result<Messenger> {
 
 /// The whole HTTP application.
 pub fn app(domain: Domain, config: &Config) -> anyhow::Result<Router> {
+    // One per-address budget for password checks and sends, through the API or the hosted pages.
+    let throttle = Arc::new(cognate_api::throttle::Throttle::new(
+        config.password_requests_per_minute,
+        config.password_requests_burst,
+        config.trusted_proxy_nets()?,
+    ));
     let api = cognate_api::router(ApiState {
         domain: domain.clone(),
         config: ApiConfig { dev_mode: config.dev_mode, max_body_bytes: config.max_body_bytes },
-        throttle: Arc::new(cognate_api::throttle::Throttle::new(
-            config.password_requests_per_minute,
-            config.password_requests_burst,
-            config.trusted_proxy_nets()?,
-        )),
+        throttle: throttle.clone(),
     });
+    let pages = cognate_oauth::pages_router(domain.clone())
+        .layer(axum::middleware::from_fn_with_state(throttle, throttle_hosted_forms));
     let body_timeout = std::time::Duration::from_secs(config.body_read_timeout_secs);
     let request_timeout = std::time::Duration::from_secs(config.request_timeout_secs);
     let origins = &config.cors_allowed_origins;
@@ -207,7 +211,7 @@ pub fn app(domain: Domain, config: &Config) -> anyhow::Result<Router> {
         .route("/_cognate/outbox", get(outbox))
         .with_state(domain.clone())
         .merge(cognate_oauth::cross_origin_router(domain.clone()).layer(cors::oidc(origins)))
-        .merge(cognate_oauth::pages_router(domain.clone()))
+        .merge(pages)
         .merge(api.layer(cors::aws_api(origins)))
         .fallback(not_found);
     // A request naming a pool's domain by Host is served as that domain before routing.
@@ -218,6 +222,34 @@ pub fn app(domain: Domain, config: &Config) -> anyhow::Result<Router> {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(axum::middleware::from_fn(cognate_protocol::request_id::layer))
         .layer(tower_http::trace::TraceLayer::new_for_http()))
+}
+
+/// Every form the hosted pages take (sign-in, challenges, sign-up, codes, recovery) checks a
+/// password or sends a message: it spends the client address's budget, as the API's do.
+async fn throttle_hosted_forms(
+    State(throttle): State<Arc<cognate_api::throttle::Throttle>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method() == axum::http::Method::POST {
+        let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        if !throttle.allow(throttle.client_addr(peer, req.headers())) {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (axum::http::header::RETRY_AFTER, "60"),
+                ],
+                "<!doctype html><title>Too many requests</title><p>Too many requests. Try again in a minute.</p>",
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            return response;
+        }
+    }
+    next.run(req).await
 }
 
 async fn health(State(domain): State<Domain>) -> Response {

@@ -116,7 +116,7 @@ impl Domain {
     }
 
     /// Starts (or, with its input present, completes) one first factor of USER_AUTH.
-    async fn begin_first_factor(
+    pub(super) async fn begin_first_factor(
         &self,
         pool: &UserPool,
         client: &Client,

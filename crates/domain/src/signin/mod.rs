@@ -305,6 +305,32 @@ impl Domain {
         self.password_first_factor(pool, client, username, password).await
     }
 
+    /// The hosted sign-in page's passkey button: the WEB_AUTHN challenge for a user of a pool that
+    /// allows passkeys as a first factor. A name without a passkey (unknown, or a user who has
+    /// none) gets the same refusal, so the page tells nothing more than the challenge itself.
+    pub async fn hosted_passkey_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &Client,
+        username: &str,
+    ) -> Result<AuthOutcome> {
+        if client.via != Via::HostedUi {
+            return Err(Error::Internal(anyhow::anyhow!("hosted sign-in with an API client")));
+        }
+        let no_passkey = || Error::invalid("There is no passkey for this account; sign in with your password.");
+        let Some(user) = self.find_user(pool, username).await? else { return Err(no_passkey()) };
+        if !Self::first_factors(pool, &user).contains(&Challenge::WebAuthn) {
+            return Err(no_passkey());
+        }
+        let params = BTreeMap::new();
+        self.begin_first_factor(pool, client, &user, Challenge::WebAuthn, &Params(&params)).await
+    }
+
+    /// Whether the pool offers passkeys as a first factor.
+    pub fn allows_passkeys(pool: &UserPool) -> bool {
+        Self::allowed_first_factors(pool).iter().any(|f| f == "WEB_AUTHN")
+    }
+
     /// RespondToAuthChallenge and AdminRespondToAuthChallenge.
     pub async fn respond_to_challenge(
         &self,

@@ -90,6 +90,8 @@ struct LoginView<'a> {
     notice: Option<&'static str>,
     can_sign_up: bool,
     username_label: &'static str,
+    /// Whether the pool offers passkeys as a first factor.
+    passkeys: bool,
 }
 
 pub(crate) fn username_label(pool: &UserPool) -> &'static str {
@@ -131,6 +133,7 @@ fn login_page(
         notice: notice(q),
         can_sign_up,
         username_label: username_label(pool),
+        passkeys: cognate_domain::Domain::allows_passkeys(pool),
     };
     page.render(hosted, status, "login.html", view)
 }
@@ -171,13 +174,21 @@ pub(crate) async fn submit(
         return login_page(&h, &page, &q, &pool, StatusCode::FORBIDDEN, "", Some(STALE_FORM));
     }
     let username = form.get("username").map(|u| u.trim()).unwrap_or_default();
+    let back = Back::Login { username: username.to_string() };
+    if form.get("method").map(String::as_str) == Some("passkey") {
+        if username.is_empty() {
+            let m = "Enter your username.";
+            return login_page(&h, &page, &q, &pool, StatusCode::BAD_REQUEST, username, Some(m));
+        }
+        let outcome = h.domain.hosted_passkey_sign_in(&pool, &client, username).await;
+        return next_step(&h, &page, &q, &pool, &a, outcome, &back).await;
+    }
     let password = form.get("password").map(String::as_str).unwrap_or_default();
     if username.is_empty() || password.is_empty() {
         let m = "Enter your username and password.";
         return login_page(&h, &page, &q, &pool, StatusCode::BAD_REQUEST, username, Some(m));
     }
     let outcome = h.domain.hosted_password_sign_in(&pool, &client, username, password).await;
-    let back = Back::Login { username: username.to_string() };
     next_step(&h, &page, &q, &pool, &a, outcome, &back).await
 }
 
@@ -206,6 +217,8 @@ struct ChallengeView {
     options: Vec<(String, String)>,
     /// NEW_PASSWORD_REQUIRED: attributes the user must give.
     required_attributes: Vec<String>,
+    /// WEB_AUTHN: the request options for `navigator.credentials.get()`, as JSON.
+    passkey_options: Option<String>,
     /// MFA_SETUP: the secret, its otpauth URI as an SVG QR code (a data URI).
     secret: Option<String>,
     qr: Option<String>,
@@ -219,6 +232,7 @@ impl ChallengeView {
             "SELECT_MFA_TYPE" => "select_mfa.html",
             "NEW_PASSWORD_REQUIRED" => "new_password.html",
             "MFA_SETUP" => "totp_setup.html",
+            "WEB_AUTHN" => "passkey.html",
             _ => "code.html",
         }
     }
@@ -298,6 +312,7 @@ async fn next_step(
                 qr: None,
                 message: None,
                 query,
+                passkey_options: parameters.get("CREDENTIAL_REQUEST_OPTIONS").cloned(),
             };
             match name {
                 Challenge::SoftwareTokenMfa => view.label = "Enter the code from your authenticator app.".into(),
@@ -334,13 +349,13 @@ async fn next_step(
                     view.secret = Some(secret);
                     view.session = next;
                 }
+                Challenge::WebAuthn => {}
                 Challenge::PasswordVerifier
                 | Challenge::CustomChallenge
                 | Challenge::SelectChallenge
                 | Challenge::DeviceSrpAuth
                 | Challenge::DevicePasswordVerifier
                 | Challenge::Password
-                | Challenge::WebAuthn
                 | Challenge::PasswordSrp => {
                     let m = format!("The hosted UI cannot answer the {} challenge yet.", name.as_str());
                     return page.error(h, StatusCode::BAD_REQUEST, &m);
@@ -438,6 +453,7 @@ pub(crate) async fn answer(
         secret,
         message: None,
         query: carried(&q),
+        passkey_options: form.get("passkey_options").cloned(),
     };
     let mut responses = BTreeMap::from([("USERNAME".to_string(), username)]);
     let outcome = match challenge {
@@ -464,6 +480,10 @@ pub(crate) async fn answer(
             }
             h.domain.respond_to_challenge(&pool, &client, challenge, Some(&session), &responses).await
         }
+        Challenge::WebAuthn => {
+            responses.insert("CREDENTIAL".into(), form.get("credential").cloned().unwrap_or_default());
+            h.domain.respond_to_challenge(&pool, &client, challenge, Some(&session), &responses).await
+        }
         Challenge::MfaSetup => match h.domain.verify_software_token_in_setup(&session, &field("code")).await {
             Ok(verified) => h.domain.respond_to_challenge(&pool, &client, challenge, Some(&verified), &responses).await,
             Err(e) => Err(e),
@@ -474,7 +494,6 @@ pub(crate) async fn answer(
         | Challenge::DeviceSrpAuth
         | Challenge::DevicePasswordVerifier
         | Challenge::Password
-        | Challenge::WebAuthn
         | Challenge::PasswordSrp => {
             return page.error(&h, StatusCode::BAD_REQUEST, "The hosted UI does not answer this challenge.");
         }

@@ -44,7 +44,7 @@ pub(crate) async fn logout(
         return page.error(&h, StatusCode::BAD_REQUEST, "logout_uri, or redirect_uri and response_type, is required.");
     };
     if let Some(value) = cookies(&headers).remove(SESSION_COOKIE)
-        && let Err(e) = h.domain.end_login_session(&value).await
+        && let Err(e) = h.domain.end_login_session(&site.pool_id, &value).await
     {
         return internal_page(&h, &page, &e);
     }

@@ -62,7 +62,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("forgot.html", include_str!("../../templates/forgot.html")),
     ("confirm_forgot.html", include_str!("../../templates/confirm_forgot.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("passkey.html", include_str!("../../templates/passkey.html")),
 ];
+
+/// The script of the passkey page (`navigator.credentials.get()` needs JavaScript).
+pub(crate) const PASSKEY_JS: &str = include_str!("../../templates/passkey.js");
 
 /// The state of the hosted pages.
 #[derive(Clone)]

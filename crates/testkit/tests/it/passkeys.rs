@@ -320,3 +320,52 @@ both_backends! {
         Ok(())
     }
 }
+
+/// A pool with passkeys and a domain: the hosted sign-in page offers "Sign in with a passkey",
+/// whose page hands the browser the request options and takes its assertion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hosted_ui_signs_in_with_a_passkey() -> anyhow::Result<()> {
+    use crate::hosted_ui::{Browser, authorize_url, web_client};
+    let Some(server) = TestServer::start(cognate_testkit::Backend::Sqlite).await? else { return Ok(()) };
+    let (pool, client) = passkey_pool(&server).await;
+    let mut authenticator = Authenticator::new();
+    register(&server, &client, &mut authenticator).await;
+    let prefix = format!("pk-{}", pool.rsplit('_').next().unwrap().to_lowercase().replace('a', "x"));
+    server.idp().create_user_pool_domain().user_pool_id(&pool).domain(&prefix).send().await?;
+    let base = format!("{}/domains/{prefix}", server.base_url);
+    let (web, _) = web_client(&server, &pool, "web", false, false).await;
+    let mut b = Browser::new();
+    let to_login = b.get(&authorize_url(&base, &web, &[("state", "pk")])).await;
+    let login = b.get(to_login.location.as_deref().unwrap()).await;
+    assert!(login.body.contains("Sign in with a passkey"));
+    let page = b.post(&login.action(), &[("method", "passkey"), ("username", "pia")]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("src=\"/_cognate/passkey.js\""));
+    let options: serde_json::Value = serde_json::from_str(&page.input("passkey_options").unwrap())?;
+    let js = server.http().get(format!("{}/_cognate/passkey.js", server.base_url)).send().await?;
+    assert!(js.headers()["content-type"].to_str()?.starts_with("text/javascript"));
+    let assertion = authenticator.assert(&options, ORIGIN);
+    let action = format!("{base}/login/challenge?{}", login.action().split_once('?').unwrap().1);
+    let done = b
+        .post(
+            &action,
+            &[
+                ("challenge", "WEB_AUTHN"),
+                ("session", &page.input("session").unwrap()),
+                ("username", "pia"),
+                ("credential", &assertion.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert!(done.location_param("code").is_some());
+    assert_eq!(done.location_param("state").as_deref(), Some("pk"));
+    // A name without a passkey is told to use its password, known or not.
+    let unknown = b.post(&login.action(), &[("method", "passkey"), ("username", "nobody")]).await;
+    assert_eq!(unknown.status, 400);
+    assert_eq!(
+        unknown.text_of("login-error").as_deref(),
+        Some("There is no passkey for this account; sign in with your password.")
+    );
+    Ok(())
+}

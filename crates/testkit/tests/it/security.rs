@@ -1368,20 +1368,74 @@ mod hosted {
         Ok(())
     }
 
-    async fn racing_exchanges_of_one_code_have_one_winner(server: TestServer) {
+    async fn racing_exchanges_of_one_code_leave_nothing_usable(server: TestServer) {
+        let (_, base, client) = hosted_pool(&server, false).await;
+        for _ in 0..3 {
+            let mut b = Browser::new();
+            let back = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", PASSWORD).await;
+            let code_value = back.location_param("code").unwrap();
+            let calls = (0..12).map(|_| {
+                let (server, base, client, code_value) = (&server, &base, &client, &code_value);
+                async move {
+                    exchange(server, base, &[("grant_type", "authorization_code"), ("client_id", client), ("code", code_value), ("redirect_uri", CALLBACK)], None).await
+                }
+            });
+            let answers = futures_join(calls).await;
+            let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+            assert!(statuses.iter().filter(|s| **s == 200).count() <= 1, "{statuses:?}");
+            assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+            // Replays happened, so whatever the first exchange got is revoked, however they raced.
+            for (_, body) in answers.iter().filter(|(s, _)| *s == 200) {
+                let (status, _) = exchange(&server, &base, &[
+                    ("grant_type", "refresh_token"), ("client_id", &client), ("refresh_token", body["refresh_token"].as_str().unwrap()),
+                ], None).await;
+                assert_eq!(status, 400, "a replayed code's refresh token is revoked");
+                let info = server.http().get(format!("{base}/oauth2/userInfo")).bearer_auth(body["access_token"].as_str().unwrap()).send().await?;
+                assert_eq!(info.status(), 401, "and its access token");
+            }
+        }
+        Ok(())
+    }
+
+    async fn a_code_dies_with_its_sign_in_session(server: TestServer) {
         let (_, base, client) = hosted_pool(&server, false).await;
         let mut b = Browser::new();
         let back = sign_in_through_pages(&mut b, &authorize_url(&base, &client, &[]), "alice", PASSWORD).await;
         let code_value = back.location_param("code").unwrap();
-        let calls = (0..12).map(|_| {
-            let (server, base, client, code_value) = (&server, &base, &client, &code_value);
-            async move {
-                exchange(server, base, &[("grant_type", "authorization_code"), ("client_id", client), ("code", code_value), ("redirect_uri", CALLBACK)], None).await.0
-            }
-        });
-        let statuses = futures_join(calls).await;
-        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-        assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "{statuses:?}");
+        let out = b.get(&format!("{base}/logout?client_id={client}&logout_uri={}", url::form_urlencoded::byte_serialize(LOGOUT.as_bytes()).collect::<String>())).await;
+        assert_eq!(out.status, 302);
+        let (status, body) = exchange(&server, &base, &[("grant_type", "authorization_code"), ("client_id", &client), ("code", &code_value), ("redirect_uri", CALLBACK)], None).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+        Ok(())
+    }
+
+    async fn a_domain_host_serves_its_own_domain_only(server: TestServer) {
+        let (pool, base, client) = hosted_pool(&server, false).await;
+        let prefix = base.rsplit('/').next().unwrap().to_string();
+        let (other_pool, other_base, other_client) = hosted_pool(&server, false).await;
+        let _ = other_pool;
+        let name = format!("auth-{}.example.com", pool.rsplit('_').next().unwrap().to_lowercase());
+        server.idp().create_user_pool_domain().user_pool_id(&pool).domain(&name)
+            .custom_domain_config(aws_sdk_cognitoidentityprovider::types::CustomDomainConfigType::builder()
+                .certificate_arn("arn:aws:acm:us-east-1:000000000000:certificate/x").build()?)
+            .send().await?;
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let other_prefix = other_base.rsplit('/').next().unwrap().to_string();
+        // Another pool's pages under /domains/… on this domain's host: nothing.
+        let foreign = http.get(format!("{}/domains/{other_prefix}/logout?client_id={other_client}&logout_uri={}", server.base_url,
+            url::form_urlencoded::byte_serialize(LOGOUT.as_bytes()).collect::<String>())).header("host", &name).send().await?;
+        assert_eq!(foreign.status(), 404);
+        assert!(foreign.headers().get("location").is_none());
+        let own_prefix = http.get(format!("{}/domains/{prefix}/login", server.base_url)).header("host", &name).send().await?;
+        assert_eq!(own_prefix.status(), 404, "not even the pool's own path form");
+        // Nor the AWS API or the main host's pages.
+        let api = http.post(format!("{}/", server.base_url)).header("host", &name)
+            .header("x-amz-target", "AWSCognitoIdentityProviderService.ListUserPools")
+            .header("content-type", "application/x-amz-json-1.1").body("{\"MaxResults\":10}").send().await?;
+        assert_eq!(api.status(), 404);
+        // Its own endpoints answer.
+        let own = http.get(authorize_url(&server.base_url, &client, &[])).header("host", &name).send().await?;
+        assert_eq!(own.status(), 302);
         Ok(())
     }
 
@@ -1515,7 +1569,7 @@ mod hosted {
     }
     }
 
-    async fn futures_join<F: std::future::Future<Output = u16>>(calls: impl Iterator<Item = F>) -> Vec<u16> {
+    async fn futures_join<T, F: std::future::Future<Output = T>>(calls: impl Iterator<Item = F>) -> Vec<T> {
         futures::future::join_all(calls).await
     }
 }
@@ -1588,4 +1642,29 @@ mod passkeys {
             Ok(())
         }
     }
+}
+
+/// The hosted pages spend the same per-address budget as the API's password checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosted_sign_in_forms_are_throttled_per_address() -> anyhow::Result<()> {
+    use crate::hosted_ui::{Browser, authorize_url, hosted_pool};
+    let Some(server) = TestServer::start_with(cognate_testkit::Backend::Sqlite, |c| {
+        c.password_requests_per_minute = 6;
+        c.password_requests_burst = 6;
+    })
+    .await?
+    else {
+        return Ok(());
+    };
+    let (_, base, client) = hosted_pool(&server, false).await;
+    let mut b = Browser::new();
+    let to_login = b.get(&authorize_url(&base, &client, &[])).await;
+    let login = b.get(to_login.location.as_deref().unwrap()).await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let seen = b.post(&login.action(), &[("username", &format!("user{i}")), ("password", "Wrong-pass1")]).await;
+        statuses.push(seen.status);
+    }
+    assert!(statuses.iter().filter(|s| **s == 429).count() >= 5, "{statuses:?}");
+    Ok(())
 }
