@@ -78,9 +78,9 @@ pub fn render() -> String {
          | `/oauth2/authorize`: `identity_provider` other than COGNITO, `idp_identifier` | not yet (federation milestone) |\n\
          | `/oauth2/token`: authorization_code (PKCE, single use; a replay revokes), refresh_token, client_credentials | implemented |\n\
          | `/oauth2/userInfo` (GET, POST), `/oauth2/revoke`, `/logout` (logout_uri, and redirect_uri + response_type) | implemented |\n\
-         | Hosted pages: sign-in (password or passkey), MFA codes (TOTP, SMS, email), MFA choice, TOTP set-up with a QR code, new password, sign-up, confirmation, password recovery, sign-out; single sign-on per domain | implemented |\n\
+         | Hosted pages: sign-in (password, or a passkey or an email/SMS code as the pool's first factors allow), MFA codes (TOTP, SMS, email), MFA choice, TOTP set-up with a QR code, new password, sign-up, confirmation, password recovery, sign-out; single sign-on per domain | implemented |\n\
          | Branding: the classic UI customization (CSS, logo) and managed login styles (logo, colours) on the pages | implemented |\n\
-         | Hosted pages: email or SMS one-time codes as a first factor, passkey registration, email/SMS MFA set-up | not yet (hosted UI milestone) |\n\
+         | Hosted pages: passkey registration, email/SMS MFA set-up | not yet (hosted UI milestone) |\n\
          | `/oauth2/idpresponse`, `/saml2/idpresponse` | not yet (federation milestone) |\n\n",
     );
     let idp: Vec<Row> = cognito_idp::Operation::ALL

@@ -57,7 +57,7 @@ impl Domain {
     }
 
     /// One first factor for a decoy, as `begin_first_factor` does it for a user.
-    async fn decoy_first_factor(
+    pub(super) async fn decoy_first_factor(
         &self,
         pool: &UserPool,
         client: &Client,

@@ -305,30 +305,55 @@ impl Domain {
         self.password_first_factor(pool, client, username, password).await
     }
 
-    /// The hosted sign-in page's passkey button: the WEB_AUTHN challenge for a user of a pool that
-    /// allows passkeys as a first factor. A name without a passkey (unknown, or a user who has
-    /// none) gets the same refusal, so the page tells nothing more than the challenge itself.
-    pub async fn hosted_passkey_sign_in(
+    /// The hosted sign-in page's other first factors: a passkey (WEB_AUTHN) or a one-time code
+    /// by email or SMS (EMAIL_OTP, SMS_OTP), as choice-based sign-in offers them. An unknown name
+    /// is treated as the API treats it: a decoy code when the client hides users; for passkeys, a
+    /// name without one (unknown, or a user who has none) gets the same refusal.
+    pub async fn hosted_first_factor(
         &self,
         pool: &UserPool,
         client: &Client,
         username: &str,
+        factor: Challenge,
     ) -> Result<AuthOutcome> {
         if client.via != Via::HostedUi {
             return Err(Error::Internal(anyhow::anyhow!("hosted sign-in with an API client")));
         }
-        let no_passkey = || Error::invalid("There is no passkey for this account; sign in with your password.");
-        let Some(user) = self.find_user(pool, username).await? else { return Err(no_passkey()) };
-        if !Self::first_factors(pool, &user).contains(&Challenge::WebAuthn) {
-            return Err(no_passkey());
+        if !matches!(factor, Challenge::WebAuthn | Challenge::EmailOtp | Challenge::SmsOtp)
+            || !Self::allowed_first_factors(pool).iter().any(|f| f == factor.as_str())
+        {
+            return Err(Error::invalid(format!("The user pool does not offer {} sign-in.", factor.as_str())));
         }
+        let unusable = || {
+            if factor == Challenge::WebAuthn {
+                Error::invalid("There is no passkey for this account; sign in with your password.")
+            } else {
+                Error::invalid("This account cannot receive a sign-in code; sign in with your password.")
+            }
+        };
         let params = BTreeMap::new();
-        self.begin_first_factor(pool, client, &user, Challenge::WebAuthn, &Params(&params)).await
+        let user = self.find_user(pool, username).await?;
+        if let Some(user) = user.as_ref().filter(|u| Self::first_factors(pool, u).contains(&factor)) {
+            return self.begin_first_factor(pool, client, user, factor, &Params(&params)).await;
+        }
+        let hides_users = client.prevents_user_existence_errors();
+        if factor != Challenge::WebAuthn && hides_users {
+            // Hidden users: a decoy code, for an unknown name and a user without the channel alike.
+            return self.decoy_first_factor(pool, client, username, factor, &Params(&params)).await;
+        }
+        if user.is_none() && !hides_users {
+            return Err(Error::UserNotFound("User does not exist.".into()));
+        }
+        Err(unusable())
     }
 
-    /// Whether the pool offers passkeys as a first factor.
-    pub fn allows_passkeys(pool: &UserPool) -> bool {
-        Self::allowed_first_factors(pool).iter().any(|f| f == "WEB_AUTHN")
+    /// The first factors besides the password that the pool offers (for the hosted sign-in page).
+    pub fn other_first_factors(pool: &UserPool) -> Vec<Challenge> {
+        let allowed = Self::allowed_first_factors(pool);
+        [Challenge::WebAuthn, Challenge::EmailOtp, Challenge::SmsOtp]
+            .into_iter()
+            .filter(|c| allowed.iter().any(|a| a == c.as_str()))
+            .collect()
     }
 
     /// RespondToAuthChallenge and AdminRespondToAuthChallenge.

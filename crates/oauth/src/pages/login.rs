@@ -90,8 +90,8 @@ struct LoginView<'a> {
     notice: Option<&'static str>,
     can_sign_up: bool,
     username_label: &'static str,
-    /// Whether the pool offers passkeys as a first factor.
-    passkeys: bool,
+    /// The other first factors the pool offers: (challenge name, button text).
+    factors: Vec<(&'static str, &'static str)>,
 }
 
 pub(crate) fn username_label(pool: &UserPool) -> &'static str {
@@ -133,7 +133,17 @@ fn login_page(
         notice: notice(q),
         can_sign_up,
         username_label: username_label(pool),
-        passkeys: cognate_domain::Domain::allows_passkeys(pool),
+        factors: cognate_domain::Domain::other_first_factors(pool)
+            .into_iter()
+            .map(|c| {
+                let text = match c {
+                    Challenge::WebAuthn => "Sign in with a passkey",
+                    Challenge::EmailOtp => "Email me a sign-in code",
+                    _ => "Text me a sign-in code",
+                };
+                (c.as_str(), text)
+            })
+            .collect(),
     };
     page.render(hosted, status, "login.html", view)
 }
@@ -175,12 +185,12 @@ pub(crate) async fn submit(
     }
     let username = form.get("username").map(|u| u.trim()).unwrap_or_default();
     let back = Back::Login { username: username.to_string() };
-    if form.get("method").map(String::as_str) == Some("passkey") {
+    if let Some(factor) = form.get("method").and_then(|m| Challenge::parse(m)) {
         if username.is_empty() {
             let m = "Enter your username.";
             return login_page(&h, &page, &q, &pool, StatusCode::BAD_REQUEST, username, Some(m));
         }
-        let outcome = h.domain.hosted_passkey_sign_in(&pool, &client, username).await;
+        let outcome = h.domain.hosted_first_factor(&pool, &client, username, factor).await;
         return next_step(&h, &page, &q, &pool, &a, outcome, &back).await;
     }
     let password = form.get("password").map(String::as_str).unwrap_or_default();

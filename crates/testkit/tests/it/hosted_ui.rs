@@ -550,3 +550,35 @@ async fn prefix_domains_answer_on_the_base_host() -> anyhow::Result<()> {
     assert_eq!(discovery["authorization_endpoint"], format!("http://{prefix}.auth.test/oauth2/authorize"));
     Ok(())
 }
+
+both_backends! {
+    async fn a_one_time_code_by_email_signs_in_through_the_pages(server: TestServer) {
+        let idp = server.idp();
+        let (pool, base, client) = hosted_pool(&server, true).await;
+        let policy = aws_sdk_cognitoidentityprovider::types::SignInPolicyType::builder()
+            .allowed_first_auth_factors(aws_sdk_cognitoidentityprovider::types::AuthFactorType::Password)
+            .allowed_first_auth_factors(aws_sdk_cognitoidentityprovider::types::AuthFactorType::EmailOtp)
+            .build();
+        idp.update_user_pool().user_pool_id(&pool)
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .policies(aws_sdk_cognitoidentityprovider::types::UserPoolPolicyType::builder().sign_in_policy(policy).build())
+            .send().await?;
+        let mut b = Browser::new();
+        let to_login = b.get(&authorize_url(&base, &client, &[("state", "otp")])).await;
+        let login = b.get(to_login.location.as_deref().unwrap()).await;
+        assert!(login.body.contains("Email me a sign-in code"));
+        let page = b.post(&login.action(), &[("method", "EMAIL_OTP"), ("username", "alice")]).await;
+        assert_eq!(page.input("challenge").as_deref(), Some("EMAIL_OTP"), "{}", page.body);
+        // An unknown name gets the same page (this client hides users), with a decoy destination.
+        let decoy = b.post(&login.action(), &[("method", "EMAIL_OTP"), ("username", "nobody")]).await;
+        assert_eq!((decoy.status, decoy.input("challenge")), (page.status, page.input("challenge")));
+        let code_value = server.last_code("alice@example.com").await?;
+        let done = b.post(&page.action(), &[
+            ("challenge", "EMAIL_OTP"), ("session", &page.input("session").unwrap()), ("username", "alice"), ("code", &code_value),
+        ]).await;
+        assert_eq!(done.status, 302, "{}", done.body);
+        assert_eq!(done.location_param("state").as_deref(), Some("otp"));
+        assert!(done.location_param("code").is_some());
+        Ok(())
+    }
+}

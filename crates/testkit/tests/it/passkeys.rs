@@ -338,7 +338,7 @@ async fn the_hosted_ui_signs_in_with_a_passkey() -> anyhow::Result<()> {
     let to_login = b.get(&authorize_url(&base, &web, &[("state", "pk")])).await;
     let login = b.get(to_login.location.as_deref().unwrap()).await;
     assert!(login.body.contains("Sign in with a passkey"));
-    let page = b.post(&login.action(), &[("method", "passkey"), ("username", "pia")]).await;
+    let page = b.post(&login.action(), &[("method", "WEB_AUTHN"), ("username", "pia")]).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("src=\"/_cognate/passkey.js\""));
     let options: serde_json::Value = serde_json::from_str(&page.input("passkey_options").unwrap())?;
@@ -360,12 +360,9 @@ async fn the_hosted_ui_signs_in_with_a_passkey() -> anyhow::Result<()> {
     assert_eq!(done.status, 302, "{}", done.body);
     assert!(done.location_param("code").is_some());
     assert_eq!(done.location_param("state").as_deref(), Some("pk"));
-    // A name without a passkey is told to use its password, known or not.
-    let unknown = b.post(&login.action(), &[("method", "passkey"), ("username", "nobody")]).await;
+    // An unknown name is told so (this client does not hide users).
+    let unknown = b.post(&login.action(), &[("method", "WEB_AUTHN"), ("username", "nobody")]).await;
     assert_eq!(unknown.status, 400);
-    assert_eq!(
-        unknown.text_of("login-error").as_deref(),
-        Some("There is no passkey for this account; sign in with your password.")
-    );
+    assert_eq!(unknown.text_of("login-error").as_deref(), Some("User does not exist."));
     Ok(())
 }
