@@ -25,7 +25,7 @@ fn invalid_client() -> Error {
 impl Domain {
     /// The client a token request names, if it exists (and belongs to the domain's pool when the
     /// request came to a domain); `invalid_client` otherwise.
-    async fn token_client(
+    pub async fn token_client(
         &self,
         pool_id: Option<&str>,
         client_id: &str,

@@ -414,11 +414,7 @@ impl Domain {
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
     ) -> Result<AuthResult> {
-        let (pool, client) = match self.client_by_id(client_id).await {
-            Ok((pool, client)) if pool_id.is_none_or(|p| p == pool.id) => (pool, client),
-            Ok(_) | Err(Error::ResourceNotFound(_)) => return Err(invalid_client()),
-            Err(e) => return Err(e),
-        };
+        let (pool, client) = self.token_client(pool_id, client_id).await?;
         if !client.authenticates(client_secret) {
             return Err(invalid_client());
         }

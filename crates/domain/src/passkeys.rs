@@ -219,7 +219,7 @@ impl Domain {
             attachment,
             transports,
             created_ms: self.clock.now_ms(),
-            passkey: serde_json::to_string(&passkey).map_err(|e| internal("a passkey", e))?,
+            passkey: ser(&passkey, "a passkey")?,
         });
         self.save_user(pool, user).await
     }
@@ -312,9 +312,9 @@ impl Domain {
         }
         let mut changed = false;
         for stored in &mut user.extra.passkeys {
-            let mut passkey: Passkey = serde_json::from_str(&stored.passkey).map_err(|e| internal("a passkey", e))?;
+            let mut passkey: Passkey = de(&stored.passkey, "a passkey")?;
             if passkey.update_credential(&result) == Some(true) {
-                stored.passkey = serde_json::to_string(&passkey).map_err(|e| internal("a passkey", e))?;
+                stored.passkey = ser(&passkey, "a passkey")?;
                 changed = true;
             }
         }

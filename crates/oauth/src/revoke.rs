@@ -44,16 +44,15 @@ async fn answer(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, bod
     if param("token_type_hint").as_deref() == Some("access_token") || token.split('.').count() == 3 {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_token_type", "Only refresh tokens can be revoked.");
     }
-    let (pool, client) = match domain.client_by_id(&client_id).await {
-        Ok((pool, client)) if pool_id.is_none_or(|p| p == pool.id) => (pool, client),
-        Ok(_) | Err(Error::ResourceNotFound(_)) => {
-            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
-        }
+    let client_failed = || oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+    let (pool, client) = match domain.token_client(pool_id, &client_id).await {
+        Ok(x) => x,
+        Err(Error::NotAuthorized(_)) => return client_failed(),
         Err(e) => return crate::internal(&e),
     };
-    // A confidential client must authenticate; a public one must not pretend to have a secret.
-    if client.secret.is_some() != secret.is_some() {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+    // As at the token endpoint: a confidential client with its secret, a public one with none.
+    if !client.authenticates(secret.as_deref()) {
+        return client_failed();
     }
     match domain.revoke_token(&pool, &client, &token, secret.as_deref()).await {
         Ok(()) => {
@@ -62,9 +61,6 @@ async fn answer(domain: &Domain, pool_id: Option<&str>, headers: &HeaderMap, bod
             response
         }
         Err(Error::UnsupportedOperation(m)) => oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", &m),
-        Err(Error::NotAuthorized(m)) if m.starts_with("Unable to verify") => {
-            oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed.")
-        }
         Err(Error::NotAuthorized(m)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &m),
         Err(e) => crate::internal(&e),
     }

@@ -22,9 +22,10 @@ fn is_domain_path(path: &str) -> bool {
         .any(|p| if p.ends_with('/') { path.starts_with(p) } else { path == *p || path.starts_with(&format!("{p}/")) })
 }
 
-/// Set on a request that named its domain by Host: the origin it came to.
+/// Set on a request that named its domain by Host: the origin it came to, and the domain (so
+/// `Site` need not look it up again).
 #[derive(Clone, Debug)]
-struct HostOrigin(String);
+struct HostOrigin(String, cognate_domain::domains::PoolDomain);
 
 /// The request's Host without its port.
 pub(crate) fn host_name(headers: &HeaderMap) -> Option<&str> {
@@ -57,7 +58,7 @@ pub async fn by_host(State(domain): State<Domain>, mut req: Request, next: Next)
     match format!("/domains/{}{path_and_query}", d.domain).parse::<Uri>() {
         Ok(uri) => {
             *req.uri_mut() = uri;
-            req.extensions_mut().insert(HostOrigin(origin));
+            req.extensions_mut().insert(HostOrigin(origin, d));
         }
         Err(_) => return crate::not_found(),
     }
@@ -97,6 +98,10 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Named by Host: `by_host` found the domain already.
+        if let Some(HostOrigin(origin, d)) = parts.extensions.get::<HostOrigin>() {
+            return Ok(Site::of(d, origin.clone(), "/".to_string()));
+        }
         let domain = Domain::from_ref(state);
         let Path(params): Path<Vec<(String, String)>> =
             Path::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
@@ -108,12 +113,21 @@ where
             Ok(None) => return Err(crate::domain_missing(&name)),
             Err(e) => return Err(crate::internal(&e)),
         };
-        let (base, cookie_path) = match parts.extensions.get::<HostOrigin>() {
-            Some(HostOrigin(origin)) => (origin.clone(), "/".to_string()),
-            None => (format!("{}/domains/{}", domain.config().issuer_base, d.domain), format!("/domains/{}", d.domain)),
-        };
+        let base = format!("{}/domains/{}", domain.config().issuer_base, d.domain);
+        Ok(Site::of(&d, base, format!("/domains/{}", d.domain)))
+    }
+}
+
+impl Site {
+    fn of(d: &cognate_domain::domains::PoolDomain, base: String, cookie_path: String) -> Site {
         let is_secure = base.starts_with("https://");
-        Ok(Site { pool_id: d.pool_id, base, cookie_path, is_secure, managed_login_version: d.managed_login_version })
+        Site {
+            pool_id: d.pool_id.clone(),
+            base,
+            cookie_path,
+            is_secure,
+            managed_login_version: d.managed_login_version,
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use cognate_domain::Error;
 use cognate_domain::pools::UserPool;
 use serde::Serialize;
 
-use super::login::{PageQuery, carried, checked, username_label};
+use super::login::{PageQuery, carried, checked, username_label, with_username};
 use super::{Hosted, Page, form_fields, internal_page, redirect};
 use crate::site::Site;
 
@@ -94,16 +94,6 @@ fn refused(h: &Hosted, page: &Page<'_>, mut v: AccountView, template: &str, e: &
         }
         None => internal_page(h, page, e),
     }
-}
-
-fn with_username(page: &Page<'_>, path: &str, q: &PageQuery, username: &str, flag: Option<&str>) -> String {
-    let mut url = format!("{}?{}&username=", page.site.url(path), carried(q));
-    url.extend(form_urlencoded::byte_serialize(username.as_bytes()));
-    if let Some(f) = flag {
-        url.push('&');
-        url.push_str(f);
-    }
-    url
 }
 
 fn sign_up_view(

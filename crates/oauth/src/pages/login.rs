@@ -30,12 +30,9 @@ pub(crate) struct PageQuery {
 
 /// Parses a page's query: every parameter at most once (RFC 6749 §3.1).
 pub(crate) fn parse_query(raw: Option<&str>) -> Result<PageQuery, String> {
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        if seen.insert(k.to_string(), v.into_owned()).is_some() {
-            return Err(format!("The parameter {k} is repeated."));
-        }
-    }
+    let pairs = crate::token::form(raw.unwrap_or_default().as_bytes())
+        .map_err(|repeated| format!("The parameter {repeated} is repeated."))?;
+    let mut seen: HashMap<String, String> = pairs.into_iter().collect();
     let mut take = |k: &str| seen.remove(k);
     let params = AuthorizeParams {
         response_type: take("response_type"),
@@ -71,6 +68,17 @@ pub(crate) async fn checked(
         Err(e) => return Err(internal_page(hosted, page, &e)),
     }
     Ok((q, pool, client.for_hosted_ui(), a))
+}
+
+/// Another page of the flow, for `username`, with an optional flag (`confirmed=1`, …).
+pub(crate) fn with_username(page: &Page<'_>, path: &str, q: &PageQuery, username: &str, flag: Option<&str>) -> String {
+    let mut url = format!("{}?{}&username=", page.site.url(path), carried(q));
+    url.extend(form_urlencoded::byte_serialize(username.as_bytes()));
+    if let Some(f) = flag {
+        url.push('&');
+        url.push_str(f);
+    }
+    url
 }
 
 /// The query of the OAuth request, for the links and forms of a page.
@@ -385,16 +393,7 @@ fn step_error(h: &Hosted, page: &Page<'_>, q: &PageQuery, pool: &UserPool, back:
         Back::Login { username } => username.clone(),
         Back::Challenge(v) => v.username.clone(),
     };
-    let with_user = |path: &str, flag: Option<&str>| {
-        let mut url = format!("{}?{}", page.site.url(path), carried(q));
-        url.push_str("&username=");
-        url.extend(form_urlencoded::byte_serialize(username.as_bytes()));
-        if let Some(f) = flag {
-            url.push('&');
-            url.push_str(f);
-        }
-        url
-    };
+    let with_user = |path: &str, flag: Option<&str>| with_username(page, path, q, &username, flag);
     let message = match &e {
         Error::UserNotConfirmed(_) => return redirect(&with_user("/confirm", Some("resend=1")), &[]),
         Error::PasswordResetRequired(_) => return redirect(&with_user("/forgotPassword", None), &[]),
