@@ -94,6 +94,7 @@ impl Domain {
             expires_ms: None,
             created_ms: self.clock.now_ms(),
             description: "administrator (created at first start)".into(),
+            principal: None,
         };
         self.store.create_access_key(&row).await?;
         Ok(Some(AccessKey { secret_access_key: secret, ..row.into() }))

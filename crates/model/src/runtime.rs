@@ -47,10 +47,12 @@ impl Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // A newtype named `Timestamp`, so that the Query protocol's encoder can write ISO 8601;
+        // serde_json writes the number alone.
         if self.millis % 1000 == 0 {
-            s.serialize_i64(self.millis / 1000)
+            s.serialize_newtype_struct("Timestamp", &(self.millis / 1000))
         } else {
-            s.serialize_f64(self.millis as f64 / 1000.0)
+            s.serialize_newtype_struct("Timestamp", &(self.millis as f64 / 1000.0))
         }
     }
 }

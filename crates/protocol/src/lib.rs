@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod json;
+pub mod query;
 pub mod request_id;
 pub mod sigv4;
 

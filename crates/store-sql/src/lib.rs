@@ -21,6 +21,7 @@ use cognate_store::{
 mod brandings;
 mod devices;
 mod domains;
+mod entities;
 mod migrate;
 mod resource_servers;
 mod tokens;
@@ -268,6 +269,7 @@ fn access_key_row(r: &impl SqlRow) -> Result<AccessKeyRow> {
         expires_ms: r.opt_int(3)?,
         created_ms: r.int(4)?,
         description: r.text(5)?,
+        principal: r.opt_text(6)?,
     })
 }
 
@@ -380,7 +382,7 @@ impl<B: Backend> ClientStore for SqlStore<B> {
 impl<B: Backend> AccessKeyStore for SqlStore<B> {
     async fn create_access_key(&self, key: &AccessKeyRow) -> Result<()> {
         let sql = "INSERT INTO access_keys (access_key_id, secret_access_key, session_token_sha256, \
-                   expires_ms, created_ms, description) VALUES ($1, $2, $3, $4, $5, $6)";
+                   expires_ms, created_ms, description, principal) VALUES ($1, $2, $3, $4, $5, $6, $7)";
         let k = key;
         let args = args![
             &k.access_key_id,
@@ -388,21 +390,32 @@ impl<B: Backend> AccessKeyStore for SqlStore<B> {
             &k.session_token_sha256,
             k.expires_ms,
             k.created_ms,
-            &k.description
+            &k.description,
+            &k.principal
         ];
         self.backend.execute(sql, &args).await.map(drop)
     }
 
     async fn find_access_key(&self, access_key_id: &str) -> Result<Option<AccessKeyRow>> {
         let sql = "SELECT access_key_id, secret_access_key, session_token_sha256, expires_ms, created_ms, \
-                   description FROM access_keys WHERE access_key_id = $1";
+                   description, principal FROM access_keys WHERE access_key_id = $1";
         self.one(sql, &args![access_key_id], access_key_row).await
     }
 
     async fn count_permanent_access_keys(&self) -> Result<u64> {
-        let sql = "SELECT COUNT(*) FROM access_keys WHERE session_token_sha256 IS NULL AND expires_ms IS NULL";
+        let sql = "SELECT COUNT(*) FROM access_keys \
+                   WHERE session_token_sha256 IS NULL AND expires_ms IS NULL AND principal IS NULL";
         let n = self.one(sql, &[], |r| r.int(0)).await?.unwrap_or_default();
         Ok(count(n))
+    }
+
+    async fn delete_access_key(&self, access_key_id: &str) -> Result<()> {
+        self.change("DELETE FROM access_keys WHERE access_key_id = $1", &args![access_key_id]).await
+    }
+
+    async fn delete_expired_access_keys(&self, before_ms: i64) -> Result<u64> {
+        let sql = "DELETE FROM access_keys WHERE expires_ms IS NOT NULL AND expires_ms < $1";
+        self.backend.execute(sql, &args![before_ms]).await
     }
 }
 

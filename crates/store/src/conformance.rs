@@ -13,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::{
-    AccessKeyRow, BrandingRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, DomainRow, GroupRow,
-    RefreshTokenRow, ResourceServerRow, SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
+    AccessKeyRow, BrandingRow, Bump, ClientRow, CodeRow, CounterPolicy, DeviceRow, DomainRow, EntityChange, EntityRow,
+    GroupRow, RefreshTokenRow, ResourceServerRow, SigningKeyRow, Store, StoreError, UserFilter, UserPoolRow, UserRow,
 };
 use std::fmt::Debug;
 use std::future::Future;
@@ -47,6 +47,79 @@ pub async fn run_all(store: &dyn Store) {
     resource_servers(store, &run_prefix()).await;
     domains(store, &run_prefix()).await;
     brandings(store, &run_prefix()).await;
+    entities(store, &run_prefix()).await;
+}
+
+fn entity(prefix: &str, kind: &str, id: &str, scope: &str) -> EntityRow {
+    EntityRow {
+        kind: format!("{prefix}{kind}"),
+        id: id.to_owned(),
+        scope: scope.to_owned(),
+        version: 1,
+        created_ms: 1_700_000_000_000,
+        document: format!("{{\"id\":\"{id}\"}}"),
+    }
+}
+
+async fn entities(store: &dyn Store, prefix: &str) {
+    let role = entity(prefix, "role", "admin", "");
+    let other = entity(prefix, "role", "reader", "");
+    let identity = entity(prefix, "identity", "us-east-1:1", "pool-a");
+    let login = entity(prefix, "login", "pool-a|idp|sub-1", "pool-a");
+    store
+        .apply_entities(&[
+            EntityChange::Create(role.clone()),
+            EntityChange::Create(other.clone()),
+            EntityChange::Create(identity.clone()),
+            EntityChange::Create(login.clone()),
+        ])
+        .await
+        .expect("create entities");
+    for row in [&role, &other, &identity, &login] {
+        assert_eq!(
+            store.find_entity(&row.kind, &row.id).await.expect("find_entity").as_ref(),
+            Some(row),
+            "entity round trip"
+        );
+    }
+    assert_eq!(store.find_entity(&role.kind, "nobody").await.expect("find_entity of a missing id"), None);
+
+    // All or nothing: a conflict in the second change leaves the first unwritten.
+    let fresh = entity(prefix, "role", "fresh", "");
+    let result = store.apply_entities(&[EntityChange::Create(fresh.clone()), EntityChange::Create(role.clone())]).await;
+    assert_conflict(result, "apply_entities creating an existing entity");
+    assert_eq!(store.find_entity(&fresh.kind, &fresh.id).await.expect("find"), None, "a failed apply writes nothing");
+
+    // Listing by scope, in id order, paged.
+    let listed = store.list_entities(&role.kind, "", None, 10).await.expect("list_entities");
+    assert_eq!(listed, vec![role.clone(), other.clone()], "list_entities of a scope in id order");
+    let page = store.list_entities(&role.kind, "", Some("admin"), 10).await.expect("list_entities after");
+    assert_eq!(page, vec![other.clone()], "list_entities after a key");
+    assert_eq!(store.list_entities(&role.kind, "", None, 1).await.expect("limit").len(), 1, "limit");
+    let in_pool = store.list_entities(&identity.kind, "pool-a", None, 10).await.expect("list by scope");
+    assert_eq!(in_pool, vec![identity.clone()], "list_entities keeps to its kind and scope");
+
+    // Compare-and-swap updates.
+    let updated = EntityRow { document: "{\"v\":2}".into(), ..role.clone() };
+    store.apply_entities(&[EntityChange::Update(updated.clone())]).await.expect("update at the read version");
+    let stored = store.find_entity(&role.kind, &role.id).await.expect("find").expect("updated entity");
+    assert_eq!((stored.version, stored.document.as_str()), (2, "{\"v\":2}"), "update bumps the version");
+    let stale = store.apply_entities(&[EntityChange::Update(updated.clone())]).await;
+    assert!(matches!(stale, Err(StoreError::Stale)), "update at an old version is Stale: {stale:?}");
+    let missing = EntityRow { id: "nobody".into(), ..updated.clone() };
+    assert_not_found(store.apply_entities(&[EntityChange::Update(missing)]).await, "update of a missing entity");
+
+    // Deletes.
+    let gone = EntityChange::Delete { kind: other.kind.clone(), id: other.id.clone() };
+    store.apply_entities(std::slice::from_ref(&gone)).await.expect("delete");
+    assert_not_found(store.apply_entities(&[gone]).await, "delete of a missing entity");
+    store
+        .apply_entities(&[EntityChange::DeleteIfExists { kind: other.kind.clone(), id: other.id.clone() }])
+        .await
+        .expect("delete-if-exists of a missing entity");
+    assert_eq!(store.delete_entity_scope(&identity.kind, "pool-a").await.expect("delete scope"), 1);
+    assert_eq!(store.find_entity(&identity.kind, &identity.id).await.expect("find"), None, "scope deleted");
+    assert!(store.find_entity(&login.kind, &login.id).await.expect("find").is_some(), "other kinds kept");
 }
 
 async fn brandings(store: &dyn Store, prefix: &str) {
@@ -140,6 +213,7 @@ fn access_key(id: &str, temporary: bool) -> AccessKeyRow {
         expires_ms: temporary.then_some(1_700_000_003_600),
         created_ms: 1_700_000_000_006,
         description: format!("key {id}"),
+        principal: None,
     }
 }
 
@@ -441,6 +515,21 @@ async fn access_keys(store: &dyn Store, prefix: &str) {
         before + 1,
         "count_permanent_access_keys counts the new permanent key and not the temporary one"
     );
+    // An IAM user's key is permanent but not the root's.
+    let users_key =
+        AccessKeyRow { principal: Some("{\"user\":\"alice\"}".into()), ..access_key(&format!("{prefix}USER"), false) };
+    store.create_access_key(&users_key).await.expect("create a user's access key");
+    assert_eq!(store.find_access_key(&users_key.access_key_id).await.expect("find").as_ref(), Some(&users_key));
+    assert_eq!(store.count_permanent_access_keys().await.expect("count"), before + 1, "only root keys are counted");
+    store.delete_access_key(&users_key.access_key_id).await.expect("delete_access_key");
+    assert_not_found(store.delete_access_key(&users_key.access_key_id).await, "delete of a missing key");
+    // Expired temporary keys are purged; permanent and live ones stay.
+    let expired = AccessKeyRow { expires_ms: Some(1_000), ..access_key(&format!("{prefix}OLD"), true) };
+    store.create_access_key(&expired).await.expect("create an expired key");
+    assert!(store.delete_expired_access_keys(2_000).await.expect("purge") >= 1);
+    assert_eq!(store.find_access_key(&expired.access_key_id).await.expect("find"), None, "expired key purged");
+    assert!(store.find_access_key(&temporary.access_key_id).await.expect("find").is_some(), "live key kept");
+    assert!(store.find_access_key(&permanent.access_key_id).await.expect("find").is_some(), "permanent key kept");
 }
 
 fn email(username_key: &str) -> String {
@@ -1641,7 +1730,29 @@ pub async fn run_two_nodes(a: &dyn Store, b: &dyn Store) {
     // Idempotent and upserting writes succeed on both nodes at once.
     store_group_and_code_races(a, b, &pool_id).await;
     single_use_races(a, b, &pool_id, &prefix).await;
+    entity_races(a, b, &prefix).await;
     a.delete_user_pool(&pool_id).await.expect("delete_user_pool");
+}
+
+/// Two nodes creating one entity (an identity's login, a role name): one wins; two updates of one
+/// version: one wins, the other is Stale.
+async fn entity_races(a: &dyn Store, b: &dyn Store, prefix: &str) {
+    for round in 0..5 {
+        let row = entity(prefix, "race", &format!("r{round}"), "");
+        let changes = [EntityChange::Create(row.clone())];
+        let results = join_all(vec![a.apply_entities(&changes), b.apply_entities(&changes)]).await;
+        let wins = results.iter().filter(|r| r.is_ok()).count();
+        let conflicts = results.iter().filter(|r| matches!(r, Err(StoreError::Conflict(_)))).count();
+        assert!(wins == 1 && conflicts == 1, "racing entity creates: {results:?}");
+        let first = [EntityChange::Update(EntityRow { document: "{\"by\":\"a\"}".into(), ..row.clone() })];
+        let second = [EntityChange::Update(EntityRow { document: "{\"by\":\"b\"}".into(), ..row.clone() })];
+        let results = join_all(vec![a.apply_entities(&first), b.apply_entities(&second)]).await;
+        let wins = results.iter().filter(|r| r.is_ok()).count();
+        let stale = results.iter().filter(|r| matches!(r, Err(StoreError::Stale))).count();
+        assert!(wins == 1 && stale == 1, "racing entity updates: {results:?}");
+        let stored = a.find_entity(&row.kind, &row.id).await.expect("find").expect("raced entity");
+        assert_eq!(stored.version, 2, "one update landed");
+    }
 }
 
 async fn store_group_and_code_races(a: &dyn Store, b: &dyn Store, pool_id: &str) {

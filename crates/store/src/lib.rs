@@ -1,6 +1,6 @@
 //! Storage boundary. Small per-aggregate traits (`UserPoolStore`, `ClientStore`, `AccessKeyStore`,
 //! `UserStore`, `GroupStore`, `TokenStore`, `CodeStore`, `SecretStore`, `DeviceStore`,
-//! `CounterStore`, `ResourceServerStore`, `DomainStore`, `BrandingStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
+//! `CounterStore`, `ResourceServerStore`, `DomainStore`, `BrandingStore`, `EntityStore`) combined into `Store`, plain row types, and `StoreError`. Backends (`cognate-store-sqlite`,
 //! `cognate-store-postgres`) implement them; the domain depends only on these traits. A store has
 //! no rules about content: validation, defaults and ID formats belong to the domain. Rows carry
 //! indexed columns as fields and the rest of an aggregate as a `document` (JSON text owned and
@@ -77,6 +77,8 @@ pub struct AccessKeyRow {
     pub expires_ms: Option<i64>,
     pub created_ms: i64,
     pub description: String,
+    /// Whose key it is, as the domain serialised it (`None`: the account's root).
+    pub principal: Option<String>,
 }
 
 impl std::fmt::Debug for AccessKeyRow {
@@ -86,6 +88,7 @@ impl std::fmt::Debug for AccessKeyRow {
             .field("secret_access_key", &"***")
             .field("expires_ms", &self.expires_ms)
             .field("description", &self.description)
+            .field("principal", &self.principal)
             .finish_non_exhaustive()
     }
 }
@@ -125,8 +128,12 @@ pub trait AccessKeyStore: Send + Sync {
     /// `Conflict` on a duplicate key ID.
     async fn create_access_key(&self, key: &AccessKeyRow) -> Result<()>;
     async fn find_access_key(&self, access_key_id: &str) -> Result<Option<AccessKeyRow>>;
-    /// Number of permanent (non-temporary) keys.
+    /// Number of permanent (non-temporary) keys of the account's root.
     async fn count_permanent_access_keys(&self) -> Result<u64>;
+    /// `NotFound` if absent.
+    async fn delete_access_key(&self, access_key_id: &str) -> Result<()>;
+    /// Deletes temporary keys that expired before `before_ms`; how many.
+    async fn delete_expired_access_keys(&self, before_ms: i64) -> Result<u64>;
 }
 
 /// A user of a pool. `username_key` is the lookup key (the username, lower-cased in pools whose
@@ -474,6 +481,45 @@ pub trait BrandingStore: Send + Sync {
     async fn delete_branding(&self, pool_id: &str, id: &str) -> Result<()>;
 }
 
+/// An object of the account-level services (IAM roles, policies, users and providers; identity
+/// pools, identities and their logins), by `kind` and an `id` unique per kind. `scope` groups
+/// objects for listing (an identity pool's identities; `""` for account-level objects).
+/// `version` is what `update` compares and bumps. `document` is the domain's JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityRow {
+    pub kind: String,
+    pub id: String,
+    pub scope: String,
+    pub version: i64,
+    pub created_ms: i64,
+    pub document: String,
+}
+
+/// One write of `EntityStore::apply`.
+#[derive(Clone, Debug)]
+pub enum EntityChange {
+    /// `Conflict` if the kind and ID exist.
+    Create(EntityRow),
+    /// Compare-and-swap: replaces scope and document where the stored version is `row.version`,
+    /// storing `row.version + 1`. `Stale` if the version differs, `NotFound` if absent.
+    Update(EntityRow),
+    /// `NotFound` if absent.
+    Delete { kind: String, id: String },
+    /// Deletes whatever exists; never fails for a missing row.
+    DeleteIfExists { kind: String, id: String },
+}
+
+#[async_trait]
+pub trait EntityStore: Send + Sync {
+    /// Applies every change in one transaction: all of them or none.
+    async fn apply_entities(&self, changes: &[EntityChange]) -> Result<()>;
+    async fn find_entity(&self, kind: &str, id: &str) -> Result<Option<EntityRow>>;
+    /// Entities of `kind` in `scope` with `id > after`, ordered by id, at most `limit`.
+    async fn list_entities(&self, kind: &str, scope: &str, after: Option<&str>, limit: u32) -> Result<Vec<EntityRow>>;
+    /// Deletes every entity of `kind` in `scope`; how many.
+    async fn delete_entity_scope(&self, kind: &str, scope: &str) -> Result<u64>;
+}
+
 #[async_trait]
 pub trait Store:
     UserPoolStore
@@ -489,6 +535,7 @@ pub trait Store:
     + ResourceServerStore
     + DomainStore
     + BrandingStore
+    + EntityStore
     + Send
     + Sync
 {
