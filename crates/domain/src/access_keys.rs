@@ -1,6 +1,7 @@
-//! Access keys that sign SigV4 (admin) requests. On a store with no permanent key, the server asks
-//! for one at start-up and writes it to a shared-credentials file; later keys (STS temporary
-//! credentials) carry the SHA-256 of their session token.
+//! Access keys that sign SigV4 requests, and whose they are (`KeyOwner`): the account's root (the
+//! key the server creates at first start and writes to a shared-credentials file), an IAM user, or
+//! a session from STS (an assumed role, or GetSessionToken's session of a user or the root), whose
+//! keys carry the SHA-256 of their session token and an expiry.
 
 use cognate_store::AccessKeyRow;
 use sha2::{Digest as _, Sha256};
@@ -15,6 +16,45 @@ pub struct AccessKey {
     pub secret_access_key: String,
     session_token_sha256: Option<String>,
     pub expires_ms: Option<i64>,
+    pub created_ms: i64,
+    pub owner: KeyOwner,
+}
+
+/// Whose key it is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum KeyOwner {
+    Root,
+    User { name: String },
+    /// A role session from AssumeRole, AssumeRoleWithWebIdentity or an identity pool.
+    Role(Box<RoleSession>),
+    /// GetSessionToken's session of a user (`None`: of the root).
+    UserSession { name: Option<String> },
+}
+
+/// What a role session was granted, fixed when it was issued.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RoleSession {
+    pub role_arn: String,
+    pub role_name: String,
+    pub role_id: String,
+    pub session_name: String,
+    /// An inline session policy (AssumeRole's `Policy`).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// Managed session policies (`PolicyArns`).
+    #[serde(default)]
+    pub policy_arns: Vec<String>,
+    /// Session tags (`aws:PrincipalTag/…`).
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+    #[serde(default)]
+    pub source_identity: Option<String>,
+    /// Condition keys of the web identity the session came from
+    /// (`cognito-identity.amazonaws.com:sub`, …), available to the role's policies.
+    #[serde(default)]
+    pub web_identity: Vec<(String, Vec<String>)>,
+    pub issued_ms: i64,
 }
 
 impl std::fmt::Debug for AccessKey {
@@ -62,15 +102,55 @@ fn hex_sha256(s: &str) -> String {
     Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl From<AccessKeyRow> for AccessKey {
-    fn from(r: AccessKeyRow) -> Self {
-        AccessKey {
+impl AccessKey {
+    fn from_row(r: AccessKeyRow, secret_access_key: String) -> crate::Result<Self> {
+        let owner = match &r.principal {
+            None => KeyOwner::Root,
+            Some(doc) => serde_json::from_str(doc).map_err(|e| {
+                crate::Error::Internal(anyhow::anyhow!("access key {}: unreadable principal: {e}", r.access_key_id))
+            })?,
+        };
+        Ok(AccessKey {
             access_key_id: r.access_key_id,
-            secret_access_key: r.secret_access_key,
+            secret_access_key,
             session_token_sha256: r.session_token_sha256,
             expires_ms: r.expires_ms,
-        }
+            created_ms: r.created_ms,
+            owner,
+        })
     }
+
+    /// Whether the key came from STS (and carries a session token).
+    pub fn is_temporary(&self) -> bool {
+        self.session_token_sha256.is_some()
+    }
+}
+
+/// A new key with its secret and, for a temporary one, its session token: shown once.
+#[derive(Clone)]
+pub struct IssuedKey {
+    pub key: AccessKey,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for IssuedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedKey").field("key", &self.key).finish_non_exhaustive()
+    }
+}
+
+/// `ASIA` and 16 characters: a temporary key's ID.
+fn temporary_key_id() -> String {
+    format!("ASIA{}", &ids::access_key_id()[4..])
+}
+
+/// An opaque session token, long like STS's.
+fn session_token() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 96];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("IQoJb3JpZ2luX2Vj{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// The vault context of an access key's secret.
@@ -97,7 +177,46 @@ impl Domain {
             principal: None,
         };
         self.store.create_access_key(&row).await?;
-        Ok(Some(AccessKey { secret_access_key: secret, ..row.into() }))
+        Ok(Some(AccessKey::from_row(row, secret)?))
+    }
+
+    /// A new key for `owner`; temporary (`ASIA…`, with a session token) when it expires.
+    pub async fn issue_access_key(&self, owner: KeyOwner, expires_ms: Option<i64>, description: String) -> Result<IssuedKey> {
+        let temporary = expires_ms.is_some();
+        let access_key_id = if temporary { temporary_key_id() } else { ids::access_key_id() };
+        let secret = ids::secret_access_key();
+        let token = temporary.then(session_token);
+        let principal = match &owner {
+            KeyOwner::Root => None,
+            other => Some(serde_json::to_string(other).map_err(|e| crate::Error::Internal(anyhow::anyhow!("{e}")))?),
+        };
+        let row = AccessKeyRow {
+            secret_access_key: self.vault.seal_str(&secret_context(&access_key_id), &secret)?,
+            access_key_id,
+            session_token_sha256: token.as_deref().map(hex_sha256),
+            expires_ms,
+            created_ms: self.clock.now_ms(),
+            description,
+            principal,
+        };
+        self.store.create_access_key(&row).await?;
+        if temporary {
+            self.purge_expired_keys().await;
+        }
+        Ok(IssuedKey { key: AccessKey::from_row(row, secret)?, session_token: token })
+    }
+
+    /// Deletes temporary keys a day past their expiry, at most once a minute per node.
+    async fn purge_expired_keys(&self) {
+        let now = self.clock.now_ms();
+        let last = self.last_key_purge_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if now - last < 60_000 {
+            return;
+        }
+        self.last_key_purge_ms.store(now, std::sync::atomic::Ordering::Relaxed);
+        if let Err(e) = self.store.delete_expired_access_keys(now - 86_400_000).await {
+            tracing::warn!(error = %e, "COGNATE-DOM0101 purging expired access keys failed");
+        }
     }
 
     /// The key, from a per-process cache: keys are never changed once created (temporary keys
@@ -111,7 +230,7 @@ impl Domain {
             Some(row) => {
                 let context = secret_context(&row.access_key_id);
                 let secret_access_key = self.vault.open_str(&context, &row.secret_access_key)?;
-                Some(AccessKey { secret_access_key, ..row.into() })
+                Some(AccessKey::from_row(row, secret_access_key)?)
             }
             None => None,
         };

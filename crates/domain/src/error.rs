@@ -62,8 +62,37 @@ pub enum Error {
     #[error("{0}")]
     ConcurrentUpdate(String),
     /// Anything else: logged in full, reported to clients as an internal error.
+    /// An error of the account-level services (IAM, STS, identity pools), by IAM's names.
+    #[error("{1}")]
+    Iam(IamError, String),
     #[error("internal error: {0:#}")]
     Internal(#[source] anyhow::Error),
+}
+
+/// The failures IAM and STS name (each service's error code is chosen in the API layer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IamError {
+    NoSuchEntity,
+    EntityAlreadyExists,
+    DeleteConflict,
+    MalformedPolicyDocument,
+    LimitExceeded,
+    InvalidInput,
+    /// An STS-issued token or web identity token has expired.
+    ExpiredToken,
+    InvalidIdentityToken,
+    IdpRejectedClaim,
+    AccessDenied,
+    PackedPolicyTooLarge,
+    InvalidAuthorizationMessage,
+    PolicyEvaluation,
+    ConcurrentModification,
+}
+
+impl IamError {
+    pub fn err(self, message: impl Into<String>) -> Error {
+        Error::Iam(self, message.into())
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

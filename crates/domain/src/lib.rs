@@ -21,6 +21,7 @@ pub mod error;
 pub mod grants;
 pub mod groups;
 pub mod hosted;
+pub mod iam;
 pub mod ids;
 pub mod keys;
 pub mod limits;
@@ -43,7 +44,7 @@ use cognate_store::Store;
 use rand::RngCore as _;
 
 pub use clock::{Clock, SystemClock};
-pub use error::{Error, Result};
+pub use error::{Error, IamError, Result};
 
 /// Deployment facts the rules need.
 #[derive(Clone, Debug)]
@@ -85,6 +86,10 @@ pub struct Domain {
     pub(crate) access_keys: Arc<std::sync::RwLock<std::collections::HashMap<String, access_keys::AccessKey>>>,
     /// Pool ID → whether its usernames are case-insensitive (immutable per pool).
     pub(crate) case_insensitive: Arc<std::sync::RwLock<std::collections::HashMap<String, bool>>>,
+    /// When this node last purged expired temporary keys.
+    pub(crate) last_key_purge_ms: Arc<std::sync::atomic::AtomicI64>,
+    /// Parsed policy documents by their text (documents are immutable values).
+    pub(crate) parsed_policies: iam::principals::PolicyCache,
 }
 
 /// Name of the deployment secret in the store (sessions, code hashes).
@@ -124,6 +129,8 @@ impl Domain {
             messenger,
             case_insensitive: Arc::default(),
             access_keys: Arc::default(),
+            last_key_purge_ms: Arc::default(),
+            parsed_policies: iam::principals::PolicyCache::default(),
         })
     }
 

@@ -1,0 +1,363 @@
+//! Who a signed request acts as, and what it may do: an access key's owner resolved into an
+//! `Acting` principal (its ARN, its policies — identity, permissions boundary, session — and the
+//! condition keys it brings), and `Acting::decide`, which runs `cognate-policy`'s evaluation for
+//! one action on one resource. The account's root may do everything (as AWS's root user may).
+//! A user's key counts only while it is listed active on the user; a role session's policies are
+//! the role's current ones, intersected with the session's policies.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use cognate_policy::{Context, Decision, Evaluation, Policy, PolicyKind, PolicySet, Principal, Request};
+
+use super::{IamUser, Role};
+use crate::Domain;
+use crate::access_keys::{AccessKey, KeyOwner, RoleSession};
+use crate::error::Result;
+
+/// Parsed documents by their text, so a policy is parsed once per node, not once per request.
+#[derive(Clone, Default)]
+pub struct PolicyCache(Arc<RwLock<HashMap<String, Arc<Policy>>>>);
+
+/// Most documents kept parsed; the cache starts over when it is full.
+const MAX_CACHED_POLICIES: usize = 4_096;
+
+impl PolicyCache {
+    fn parse(&self, document: &str) -> Option<Arc<Policy>> {
+        if let Some(p) = self.0.read().ok().and_then(|m| m.get(document).cloned()) {
+            return Some(p);
+        }
+        // Stored documents were checked when stored; one that no longer parses grants nothing.
+        let parsed = Arc::new(Policy::parse(document, PolicyKind::Identity).ok()?);
+        if let Ok(mut m) = self.0.write() {
+            if m.len() >= MAX_CACHED_POLICIES {
+                m.clear();
+            }
+            m.insert(document.to_owned(), parsed.clone());
+        }
+        Some(parsed)
+    }
+}
+
+/// What kind of principal acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActingKind {
+    Root,
+    User,
+    AssumedRole,
+    /// GetSessionToken's session (of a user or the root).
+    UserSession,
+}
+
+/// A principal with everything authorization needs.
+#[derive(Clone, Debug)]
+pub struct Acting {
+    pub kind: ActingKind,
+    /// `arn:aws:iam::<account>:root`, `…:user/<name>`, `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    pub arn: String,
+    /// GetCallerIdentity's `UserId`: the account, the user's ID, or `<role ID>:<session>`.
+    pub user_id: String,
+    pub account: String,
+    pub access_key_id: String,
+    /// The role session, for an assumed role.
+    pub session: Option<RoleSession>,
+    /// The IAM user's name, for a user or a user's session.
+    pub user_name: Option<String>,
+    principal: Principal,
+    identity: Vec<Arc<Policy>>,
+    boundary: Option<Vec<Arc<Policy>>>,
+    session_policies: Option<Vec<Arc<Policy>>>,
+    /// Condition keys the principal brings (aws:PrincipalArn, aws:username, PrincipalTag/…).
+    context: Context,
+}
+
+/// Facts of one request that conditions may test.
+#[derive(Clone, Debug, Default)]
+pub struct RequestFacts {
+    pub source_ip: Option<String>,
+    pub is_secure: bool,
+    pub now_ms: i64,
+    pub region: String,
+    pub user_agent: Option<String>,
+}
+
+/// The outcome of one authorization.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub evaluation: Evaluation,
+    /// Where an explicit deny came from (for AWS's message).
+    pub denied_by: Option<&'static str>,
+}
+
+impl Verdict {
+    pub fn is_allowed(&self) -> bool {
+        self.evaluation.decision == Decision::Allow
+    }
+}
+
+fn iso8601(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+impl Acting {
+    pub fn is_root(&self) -> bool {
+        self.kind == ActingKind::Root
+    }
+
+    /// The principal as trust policies match it.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The condition context of a request by this principal.
+    pub fn context(&self, facts: &RequestFacts) -> Context {
+        let mut context = self.context.clone();
+        context.set("aws:CurrentTime", iso8601(facts.now_ms));
+        context.set("aws:EpochTime", (facts.now_ms / 1000).to_string());
+        context.set("aws:SecureTransport", if facts.is_secure { "true" } else { "false" });
+        context.set("aws:RequestedRegion", facts.region.clone());
+        if let Some(ip) = &facts.source_ip {
+            context.set("aws:SourceIp", ip.clone());
+        }
+        if let Some(ua) = &facts.user_agent {
+            context.set("aws:UserAgent", ua.clone());
+        }
+        context
+    }
+
+    /// May this principal perform `action` on `resource`? `context` is `Acting::context` with
+    /// whatever request-specific keys the caller added.
+    pub fn decide(&self, action: &str, resource: &str, context: &Context) -> Verdict {
+        if self.is_root() {
+            return Verdict {
+                evaluation: Evaluation { decision: Decision::Allow, matched: Vec::new(), missing_context_keys: Vec::new() },
+                denied_by: None,
+            };
+        }
+        let identity: Vec<&Policy> = self.identity.iter().map(AsRef::as_ref).collect();
+        let boundary: Option<Vec<&Policy>> = self.boundary.as_ref().map(|b| b.iter().map(AsRef::as_ref).collect());
+        let session: Option<Vec<&Policy>> = self.session_policies.as_ref().map(|s| s.iter().map(AsRef::as_ref).collect());
+        let set = PolicySet { identity: &identity, boundary: boundary.as_deref(), session: session.as_deref(), resource: &[] };
+        let evaluation = cognate_policy::evaluate(&set, &Request { action, resource, principal: &self.principal, context });
+        let denied_by = match evaluation.decision {
+            Decision::ExplicitDeny => evaluation.matched.first().map(|m| match m.source {
+                cognate_policy::PolicySource::Identity => "an identity-based policy",
+                cognate_policy::PolicySource::Boundary => "a permissions boundary",
+                cognate_policy::PolicySource::Session => "a session policy",
+                cognate_policy::PolicySource::Resource => "a resource-based policy",
+            }),
+            Decision::Allow | Decision::ImplicitDeny => None,
+        };
+        Verdict { evaluation, denied_by }
+    }
+
+    /// AWS's wording of a refusal.
+    pub fn denial(&self, action: &str, resource: &str, verdict: &Verdict) -> String {
+        match verdict.denied_by {
+            Some(source) => format!(
+                "User: {} is not authorized to perform: {action} on resource: {resource} with an explicit deny in {source}",
+                self.arn
+            ),
+            None => format!(
+                "User: {} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
+                self.arn
+            ),
+        }
+    }
+}
+
+impl Domain {
+    fn parsed(&self, document: &str) -> Option<Arc<Policy>> {
+        self.parsed_policies.parse(document)
+    }
+
+    /// The documents of managed policies by ARN (a policy deleted meanwhile grants nothing).
+    async fn managed_documents(&self, arns: &[String]) -> Result<Vec<Arc<Policy>>> {
+        let mut out = Vec::with_capacity(arns.len());
+        for arn in arns {
+            if let Some(p) = self.find_policy(arn).await?
+                && let Some(parsed) = p.default_document().and_then(|d| self.parsed(d))
+            {
+                out.push(parsed);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn entity_policies(
+        &self,
+        inline: &std::collections::BTreeMap<String, String>,
+        attached: &[String],
+        boundary: Option<&String>,
+    ) -> Result<(Vec<Arc<Policy>>, Option<Vec<Arc<Policy>>>)> {
+        let mut identity: Vec<Arc<Policy>> = inline.values().filter_map(|d| self.parsed(d)).collect();
+        identity.extend(self.managed_documents(attached).await?);
+        let boundary = match boundary {
+            Some(arn) => Some(self.managed_documents(std::slice::from_ref(arn)).await?),
+            None => None,
+        };
+        Ok((identity, boundary))
+    }
+
+    fn user_context(&self, user: &IamUser, context: &mut Context) {
+        context.set("aws:username", user.name.clone());
+        context.set("aws:userid", user.id.clone());
+        context.set("aws:PrincipalType", "User");
+        for tag in &user.tags {
+            context.set(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
+        }
+    }
+
+    /// The principal a verified key acts as, or `None` when the key no longer counts (a user's
+    /// key deleted or made inactive, its user gone, its role deleted).
+    pub async fn acting_as(&self, key: &AccessKey) -> Result<Option<Acting>> {
+        let account = self.config.account_id.clone();
+        let mut context = Context::new();
+        context.set("aws:PrincipalAccount", account.clone());
+        let root_arn = format!("arn:aws:iam::{account}:root");
+        let acting = match &key.owner {
+            KeyOwner::Root => {
+                context.set("aws:PrincipalArn", root_arn.clone());
+                context.set("aws:PrincipalType", "Account");
+                context.set("aws:userid", account.clone());
+                Acting {
+                    kind: ActingKind::Root,
+                    principal: Principal::Aws { arn: root_arn.clone(), account: account.clone(), role_arn: None },
+                    arn: root_arn,
+                    user_id: account.clone(),
+                    account,
+                    access_key_id: key.access_key_id.clone(),
+                    session: None,
+                    user_name: None,
+                    identity: Vec::new(),
+                    boundary: None,
+                    session_policies: None,
+                    context,
+                }
+            }
+            KeyOwner::User { name } => {
+                let Some(user) = self.find_iam_user(name).await? else { return Ok(None) };
+                if !user.access_keys.iter().any(|k| k.id == key.access_key_id && k.is_active) {
+                    return Ok(None);
+                }
+                let arn = user.arn(&account);
+                context.set("aws:PrincipalArn", arn.clone());
+                self.user_context(&user, &mut context);
+                let (identity, boundary) = self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
+                Acting {
+                    kind: ActingKind::User,
+                    principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
+                    arn,
+                    user_id: user.id.clone(),
+                    account,
+                    access_key_id: key.access_key_id.clone(),
+                    session: None,
+                    user_name: Some(user.name.clone()),
+                    identity,
+                    boundary,
+                    session_policies: None,
+                    context,
+                }
+            }
+            KeyOwner::UserSession { name } => {
+                // A session of a user acts with the user's permissions; of the root, as the root.
+                let mut acting = match name {
+                    None => {
+                        let mut as_root = key.clone();
+                        as_root.owner = KeyOwner::Root;
+                        Box::pin(self.acting_as(&as_root)).await?
+                    }
+                    Some(name) => {
+                        let Some(user) = self.find_iam_user(name).await? else { return Ok(None) };
+                        let arn = user.arn(&account);
+                        context.set("aws:PrincipalArn", arn.clone());
+                        self.user_context(&user, &mut context);
+                        let (identity, boundary) =
+                            self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
+                        Some(Acting {
+                            kind: ActingKind::User,
+                            principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
+                            arn,
+                            user_id: user.id.clone(),
+                            account,
+                            access_key_id: key.access_key_id.clone(),
+                            session: None,
+                            user_name: Some(user.name.clone()),
+                            identity,
+                            boundary,
+                            session_policies: None,
+                            context,
+                        })
+                    }
+                };
+                if let Some(a) = &mut acting {
+                    a.access_key_id = key.access_key_id.clone();
+                    a.context.set("aws:TokenIssueTime", iso8601(key.created_ms));
+                    if a.kind == ActingKind::User {
+                        a.kind = ActingKind::UserSession;
+                    }
+                }
+                return Ok(acting);
+            }
+            KeyOwner::Role(session) => {
+                let Some(role) = self.find_role_by_arn(&session.role_arn).await? else { return Ok(None) };
+                if role.id != session.role_id {
+                    // A role deleted and created again under the same name is another role.
+                    return Ok(None);
+                }
+                let arn = format!("arn:aws:sts::{account}:assumed-role/{}/{}", role.name, session.session_name);
+                let role_arn = role.arn(&account);
+                context.set("aws:PrincipalArn", role_arn.clone());
+                context.set("aws:PrincipalType", "AssumedRole");
+                context.set("aws:userid", format!("{}:{}", role.id, session.session_name));
+                context.set("aws:TokenIssueTime", iso8601(session.issued_ms));
+                if let Some(source) = &session.source_identity {
+                    context.set("aws:SourceIdentity", source.clone());
+                }
+                for tag in &role.tags {
+                    context.set(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
+                }
+                // Session tags override the role's tags of the same key.
+                for (k, v) in &session.tags {
+                    context.set(&format!("aws:PrincipalTag/{k}"), v.clone());
+                }
+                for (k, values) in &session.web_identity {
+                    match values.as_slice() {
+                        [one] => context.set(k, one.clone()),
+                        many => context.set_list(k, many.to_vec()),
+                    }
+                }
+                let (identity, boundary) = self.role_policies(&role).await?;
+                let session_policies = if session.policy.is_some() || !session.policy_arns.is_empty() {
+                    let mut s: Vec<Arc<Policy>> = session.policy.iter().filter_map(|d| self.parsed(d)).collect();
+                    s.extend(self.managed_documents(&session.policy_arns).await?);
+                    Some(s)
+                } else {
+                    None
+                };
+                Acting {
+                    kind: ActingKind::AssumedRole,
+                    principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: Some(role_arn) },
+                    arn,
+                    user_id: format!("{}:{}", role.id, session.session_name),
+                    account,
+                    access_key_id: key.access_key_id.clone(),
+                    session: Some((**session).clone()),
+                    user_name: None,
+                    identity,
+                    boundary,
+                    session_policies,
+                    context,
+                }
+            }
+        };
+        Ok(Some(acting))
+    }
+
+    async fn role_policies(&self, role: &Role) -> Result<(Vec<Arc<Policy>>, Option<Vec<Arc<Policy>>>)> {
+        self.entity_policies(&role.inline, &role.attached, role.boundary.as_ref()).await
+    }
+}
