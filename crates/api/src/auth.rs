@@ -9,6 +9,7 @@
 //! `InvalidClientTokenId`, `SignatureDoesNotMatch`.
 
 use cognate_domain::access_keys::TokenCheck;
+use cognate_domain::iam::principals::Acting;
 use cognate_domain::tokens::AccessClaims;
 use cognate_domain::users::User;
 use cognate_protocol::AwsError;
@@ -30,18 +31,11 @@ pub enum Caller {
     User(Box<SignedIn>),
 }
 
-/// An IAM principal that signed a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An IAM principal that signed a request: the account's root, an IAM user, or a session (an
+/// assumed role, a user's session), with the policies it acts under.
+#[derive(Clone, Debug)]
 pub struct Principal {
-    pub access_key_id: String,
-    pub kind: PrincipalKind,
-}
-
-/// What kind of IAM identity a principal is. Today every access key is the account's root key;
-/// IAM users and assumed roles (temporary keys from STS) come with the IAM policy engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PrincipalKind {
-    Root,
+    pub acting: std::sync::Arc<Acting>,
 }
 
 /// The user an access token speaks for, with the token's claims.
@@ -154,8 +148,16 @@ pub async fn authenticate(
     };
     let now =
         time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let internal = |e: cognate_domain::Error| {
+        tracing::error!(error = format!("{e:#}"), "COGNATE-AUTH0002 resolving a principal failed");
+        AwsError::internal(if protocol == Protocol::Json { "InternalErrorException" } else { "InternalFailure" })
+    };
     match sigv4::verify(&signed, &auth, &key.secret_access_key, now) {
-        Ok(()) => Ok(Caller::Principal(Principal { access_key_id: key.access_key_id, kind: PrincipalKind::Root })),
+        // A user's key counts while it is active on the user; a session's while its role exists.
+        Ok(()) => match state.domain.acting_as(&key).await.map_err(internal)? {
+            Some(acting) => Ok(Caller::Principal(Principal { acting: std::sync::Arc::new(acting) })),
+            None => Err(unrecognized()),
+        },
         Err(SigError::Mismatch) => {
             Err(err(protocol, "InvalidSignatureException", "SignatureDoesNotMatch", SigError::Mismatch.to_string()))
         }

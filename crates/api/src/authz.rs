@@ -1,11 +1,16 @@
 //! The authorization step: after the caller is resolved and before the handler runs, one decision
-//! per request on whether this caller may call this operation. The IAM policy engine (identity
-//! pools' roles, IAM users) plugs in at `principal_may`; today the root key may do everything, as
-//! AWS's root user may.
+//! per request on whether this caller may call this operation on its resource. Signed callers are
+//! decided by the IAM policy engine (`cognate_domain::iam::principals`): the root key may do
+//! everything, IAM users and role sessions what their policies allow. The resource is the ARN AWS
+//! forms for the operation (`resource_arn`): the user pool, identity pool, role, user or policy
+//! the request names, or `*`. Refusals use AWS's wording and each protocol's code.
 
+use cognate_domain::Domain;
+use cognate_domain::iam::principals::{ActingKind, RequestFacts};
 use cognate_protocol::AwsError;
+use http::StatusCode;
 
-use crate::auth::{Caller, Principal, PrincipalKind};
+use crate::auth::{Caller, Protocol};
 
 /// An operation as the authorization step sees it: its IAM action (`cognito-idp:GetUser`) and
 /// whether the model has it signed with SigV4 or called with a user's access token.
@@ -17,29 +22,107 @@ pub struct Action {
     pub takes_access_token: bool,
 }
 
-/// Whether `caller` may call `action`; the refusal is AWS's AccessDenied in the protocol's shape.
-pub fn authorize(caller: &Caller, action: Action) -> Result<(), AwsError> {
-    let allowed = match caller {
-        Caller::Developer => true,
-        Caller::Principal(principal) => !action.requires_sigv4 || principal_may(principal, action),
-        // Signature-less operations check their own proof (client ID, session, token) in the body.
-        Caller::User(_) | Caller::Anonymous => !action.requires_sigv4,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AwsError::client(
-            "AccessDeniedException",
-            format!("The caller is not authorized to perform: {}:{}", action.service, action.name),
-        ))
+fn denied(protocol: Protocol, message: String) -> AwsError {
+    match protocol {
+        Protocol::Json => AwsError::client("AccessDeniedException", message),
+        Protocol::Query => AwsError::new("AccessDenied", StatusCode::FORBIDDEN, message),
     }
 }
 
-/// The IAM policy decision for a principal. The root key is allowed everything.
-fn principal_may(principal: &Principal, _action: Action) -> bool {
-    match principal.kind {
-        PrincipalKind::Root => true,
+/// Whether `caller` may call `action` on `resource`; the refusal is AWS's AccessDenied in the
+/// protocol's shape.
+pub fn authorize(
+    caller: &Caller,
+    action: Action,
+    resource: &str,
+    facts: &RequestFacts,
+    protocol: Protocol,
+) -> Result<(), AwsError> {
+    let iam_action = format!("{}:{}", action.service, action.name);
+    match caller {
+        Caller::Developer => Ok(()),
+        // Signature-less operations check their own proof (client ID, session, token) in the body.
+        _ if !action.requires_sigv4 => Ok(()),
+        Caller::User(_) | Caller::Anonymous => {
+            Err(denied(protocol, format!("The caller is not authorized to perform: {iam_action}")))
+        }
+        Caller::Principal(principal) => {
+            let acting = &principal.acting;
+            // GetSessionToken's credentials (without MFA) may not call IAM, and of STS only
+            // AssumeRole and GetCallerIdentity (IAM User Guide, "Comparing the AWS STS API operations").
+            if acting.kind == ActingKind::UserSession
+                && (action.service == "iam"
+                    || (action.service == "sts" && !matches!(action.name, "AssumeRole" | "GetCallerIdentity")))
+            {
+                return Err(denied(
+                    protocol,
+                    format!("User: {} is not authorized to perform: {iam_action} with session credentials", acting.arn),
+                ));
+            }
+            // "No permissions are required to perform this operation" (STS API reference): even an
+            // explicit deny cannot hide who a caller is.
+            if action.service == "sts" && action.name == "GetCallerIdentity" {
+                return Ok(());
+            }
+            let context = acting.context(facts);
+            let verdict = acting.decide(&iam_action, resource, &context);
+            if verdict.is_allowed() {
+                Ok(())
+            } else {
+                Err(denied(protocol, acting.denial(&iam_action, resource, &verdict)))
+            }
+        }
     }
+}
+
+/// The members of a JSON request that name its resource.
+#[derive(serde::Deserialize, Default)]
+struct ResourceMembers {
+    #[serde(rename = "UserPoolId")]
+    user_pool_id: Option<String>,
+    #[serde(rename = "IdentityPoolId")]
+    identity_pool_id: Option<String>,
+    #[serde(rename = "ResourceArn")]
+    resource_arn: Option<String>,
+}
+
+/// The ARN a JSON (cognito-idp, cognito-identity) request acts on, or `*`.
+pub fn json_resource(domain: &Domain, body: &[u8]) -> String {
+    let m: ResourceMembers = serde_json::from_slice(body).unwrap_or_default();
+    if let Some(arn) = m.resource_arn {
+        return arn;
+    }
+    if let Some(pool) = m.user_pool_id {
+        return domain.pool_arn(&pool);
+    }
+    if let Some(pool) = m.identity_pool_id {
+        return domain.identity_pool_arn(&pool);
+    }
+    "*".into()
+}
+
+/// The ARN a Query (IAM, STS) request acts on, or `*`.
+pub fn query_resource(domain: &Domain, params: &[(String, String)]) -> String {
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let account = domain.account_id();
+    for arn_member in ["RoleArn", "PolicyArn", "OpenIDConnectProviderArn", "PolicySourceArn"] {
+        if let Some(arn) = param(arn_member) {
+            return arn.to_owned();
+        }
+    }
+    if let Some(role) = param("RoleName") {
+        return format!("arn:aws:iam::{account}:role/{role}");
+    }
+    if let Some(user) = param("UserName") {
+        return format!("arn:aws:iam::{account}:user/{user}");
+    }
+    if let Some(name) = param("PolicyName")
+        && param("Action") == Some("CreatePolicy")
+    {
+        let path = param("Path").unwrap_or("/");
+        return format!("arn:aws:iam::{account}:policy{path}{name}");
+    }
+    "*".into()
 }
 
 #[cfg(test)]
@@ -53,18 +136,20 @@ mod tests {
 
     #[test]
     fn signed_operations_need_a_principal() {
-        let root = Caller::Principal(Principal { access_key_id: "AKIA".into(), kind: PrincipalKind::Root });
-        assert!(authorize(&root, SIGNED).is_ok());
-        assert!(authorize(&Caller::Developer, SIGNED).is_ok());
-        let denied = authorize(&Caller::Anonymous, SIGNED).err().map(|e| e.code.to_string());
+        let facts = RequestFacts::default();
+        assert!(authorize(&Caller::Developer, SIGNED, "*", &facts, Protocol::Json).is_ok());
+        let denied =
+            authorize(&Caller::Anonymous, SIGNED, "*", &facts, Protocol::Json).err().map(|e| e.code.to_string());
         assert_eq!(denied.as_deref(), Some("AccessDeniedException"));
+        let denied =
+            authorize(&Caller::Anonymous, SIGNED, "*", &facts, Protocol::Query).err().map(|e| e.code.to_string());
+        assert_eq!(denied.as_deref(), Some("AccessDenied"));
     }
 
     #[test]
     fn open_operations_take_anyone() {
-        let root = Caller::Principal(Principal { access_key_id: "AKIA".into(), kind: PrincipalKind::Root });
-        for caller in [Caller::Anonymous, Caller::Developer, root] {
-            assert!(authorize(&caller, OPEN).is_ok(), "{caller:?}");
+        for caller in [Caller::Anonymous, Caller::Developer] {
+            assert!(authorize(&caller, OPEN, "*", &RequestFacts::default(), Protocol::Json).is_ok(), "{caller:?}");
         }
     }
 }

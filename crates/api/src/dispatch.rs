@@ -16,11 +16,30 @@ use crate::idp::{
     auth, branding_ui, devices, domains, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients,
     user_pools, users_admin, users_self, webauthn,
 };
-use crate::{Ctx, Handler, HandlerFuture, call};
+use crate::{ApiError, Ctx, Handler, HandlerFuture, QueryRequest, call, iam_ops, query_call, sts_ops};
 
-/// A Query-protocol handler: the same `Ctx` as JSON handlers, and the decoded form parameters.
-pub type QueryHandler =
-    fn(Ctx, Vec<(String, String)>) -> Pin<Box<dyn Future<Output = Result<Response, AwsError>> + Send>>;
+/// A Query-protocol handler: the same `Ctx` as JSON handlers, and the form parameters.
+pub type QueryHandler = fn(Ctx, QueryRequest) -> Pin<Box<dyn Future<Output = Result<Response, AwsError>> + Send>>;
+
+macro_rules! sts_handler {
+    ($f:path) => {
+        Some(
+            (|ctx: Ctx, req: QueryRequest| -> HandlerFuture {
+                Box::pin(query_call(ctx, req, ApiError::into_sts_aws, $f))
+            }) as QueryHandler,
+        )
+    };
+}
+
+macro_rules! iam_handler {
+    ($f:path) => {
+        Some(
+            (|ctx: Ctx, req: QueryRequest| -> HandlerFuture {
+                Box::pin(query_call(ctx, req, ApiError::into_iam_aws, $f))
+            }) as QueryHandler,
+        )
+    };
+}
 
 macro_rules! handler {
     ($f:path) => {
@@ -222,17 +241,17 @@ pub fn identity(op: cognito_identity::Operation) -> Option<Handler> {
 pub fn sts(op: sts::Operation) -> Option<QueryHandler> {
     use sts::Operation as O;
     match op {
-        O::AssumeRole
-        | O::AssumeRoleWithSAML
-        | O::AssumeRoleWithWebIdentity
+        O::AssumeRole => sts_handler!(sts_ops::assume_role),
+        O::AssumeRoleWithWebIdentity => sts_handler!(sts_ops::assume_role_with_web_identity),
+        O::GetAccessKeyInfo => sts_handler!(sts_ops::get_access_key_info),
+        O::GetCallerIdentity => sts_handler!(sts_ops::get_caller_identity),
+        O::GetSessionToken => sts_handler!(sts_ops::get_session_token),
+        O::AssumeRoleWithSAML
         | O::AssumeRoot
         | O::DecodeAuthorizationMessage
-        | O::GetAccessKeyInfo
-        | O::GetCallerIdentity
         | O::GetDelegatedAccessToken
         | O::GetFederationToken
         | O::GetScopedCredentials
-        | O::GetSessionToken
         | O::GetWebIdentityToken => None,
     }
 }
@@ -241,6 +260,69 @@ pub fn sts(op: sts::Operation) -> Option<QueryHandler> {
 pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
     use iam::Operation as O;
     match op {
+        O::AttachRolePolicy => iam_handler!(iam_ops::attach_role_policy),
+        O::AttachUserPolicy => iam_handler!(iam_ops::attach_user_policy),
+        O::CreateAccessKey => iam_handler!(iam_ops::create_access_key),
+        O::CreateOpenIDConnectProvider => iam_handler!(iam_ops::create_open_id_connect_provider),
+        O::CreatePolicy => iam_handler!(iam_ops::create_policy),
+        O::CreatePolicyVersion => iam_handler!(iam_ops::create_policy_version),
+        O::CreateRole => iam_handler!(iam_ops::create_role),
+        O::CreateUser => iam_handler!(iam_ops::create_user),
+        O::DeleteAccessKey => iam_handler!(iam_ops::delete_access_key),
+        O::DeleteOpenIDConnectProvider => iam_handler!(iam_ops::delete_open_id_connect_provider),
+        O::DeletePolicy => iam_handler!(iam_ops::delete_policy),
+        O::DeletePolicyVersion => iam_handler!(iam_ops::delete_policy_version),
+        O::DeleteRole => iam_handler!(iam_ops::delete_role),
+        O::DeleteRolePermissionsBoundary => iam_handler!(iam_ops::delete_role_permissions_boundary),
+        O::DeleteRolePolicy => iam_handler!(iam_ops::delete_role_policy),
+        O::DeleteUser => iam_handler!(iam_ops::delete_user),
+        O::DeleteUserPermissionsBoundary => iam_handler!(iam_ops::delete_user_permissions_boundary),
+        O::DeleteUserPolicy => iam_handler!(iam_ops::delete_user_policy),
+        O::DetachRolePolicy => iam_handler!(iam_ops::detach_role_policy),
+        O::DetachUserPolicy => iam_handler!(iam_ops::detach_user_policy),
+        O::GetAccessKeyLastUsed => iam_handler!(iam_ops::get_access_key_last_used),
+        O::GetContextKeysForCustomPolicy => iam_handler!(iam_ops::get_context_keys_for_custom_policy),
+        O::GetContextKeysForPrincipalPolicy => iam_handler!(iam_ops::get_context_keys_for_principal_policy),
+        O::GetOpenIDConnectProvider => iam_handler!(iam_ops::get_open_id_connect_provider),
+        O::GetPolicy => iam_handler!(iam_ops::get_policy),
+        O::GetPolicyVersion => iam_handler!(iam_ops::get_policy_version),
+        O::GetRole => iam_handler!(iam_ops::get_role),
+        O::GetRolePolicy => iam_handler!(iam_ops::get_role_policy),
+        O::GetUser => iam_handler!(iam_ops::get_user),
+        O::GetUserPolicy => iam_handler!(iam_ops::get_user_policy),
+        O::ListAccessKeys => iam_handler!(iam_ops::list_access_keys),
+        O::ListAttachedRolePolicies => iam_handler!(iam_ops::list_attached_role_policies),
+        O::ListAttachedUserPolicies => iam_handler!(iam_ops::list_attached_user_policies),
+        O::ListEntitiesForPolicy => iam_handler!(iam_ops::list_entities_for_policy),
+        O::ListGroupsForUser => iam_handler!(iam_ops::list_groups_for_user),
+        O::ListInstanceProfilesForRole => iam_handler!(iam_ops::list_instance_profiles_for_role),
+        O::ListOpenIDConnectProviders => iam_handler!(iam_ops::list_open_id_connect_providers),
+        O::ListPolicies => iam_handler!(iam_ops::list_policies),
+        O::ListPolicyTags => iam_handler!(iam_ops::list_policy_tags),
+        O::ListPolicyVersions => iam_handler!(iam_ops::list_policy_versions),
+        O::ListRolePolicies => iam_handler!(iam_ops::list_role_policies),
+        O::ListRoleTags => iam_handler!(iam_ops::list_role_tags),
+        O::ListRoles => iam_handler!(iam_ops::list_roles),
+        O::ListUserPolicies => iam_handler!(iam_ops::list_user_policies),
+        O::ListUserTags => iam_handler!(iam_ops::list_user_tags),
+        O::ListUsers => iam_handler!(iam_ops::list_users),
+        O::PutRolePermissionsBoundary => iam_handler!(iam_ops::put_role_permissions_boundary),
+        O::PutRolePolicy => iam_handler!(iam_ops::put_role_policy),
+        O::PutUserPermissionsBoundary => iam_handler!(iam_ops::put_user_permissions_boundary),
+        O::PutUserPolicy => iam_handler!(iam_ops::put_user_policy),
+        O::SetDefaultPolicyVersion => iam_handler!(iam_ops::set_default_policy_version),
+        O::SimulateCustomPolicy => iam_handler!(iam_ops::simulate_custom_policy),
+        O::SimulatePrincipalPolicy => iam_handler!(iam_ops::simulate_principal_policy),
+        O::TagPolicy => iam_handler!(iam_ops::tag_policy),
+        O::TagRole => iam_handler!(iam_ops::tag_role),
+        O::TagUser => iam_handler!(iam_ops::tag_user),
+        O::UntagPolicy => iam_handler!(iam_ops::untag_policy),
+        O::UntagRole => iam_handler!(iam_ops::untag_role),
+        O::UntagUser => iam_handler!(iam_ops::untag_user),
+        O::UpdateAccessKey => iam_handler!(iam_ops::update_access_key),
+        O::UpdateAssumeRolePolicy => iam_handler!(iam_ops::update_assume_role_policy),
+        O::UpdateRole => iam_handler!(iam_ops::update_role),
+        O::UpdateRoleDescription => iam_handler!(iam_ops::update_role_description),
         O::AcceptDelegationRequest
         | O::AcquireRole
         | O::AddClientIDToOpenIDConnectProvider
@@ -248,51 +330,31 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::AddUserToGroup
         | O::AssociateDelegationRequest
         | O::AttachGroupPolicy
-        | O::AttachRolePolicy
-        | O::AttachUserPolicy
         | O::ChangePassword
-        | O::CreateAccessKey
         | O::CreateAccountAlias
         | O::CreateDelegationRequest
         | O::CreateGroup
         | O::CreateInstanceProfile
         | O::CreateLoginProfile
-        | O::CreateOpenIDConnectProvider
-        | O::CreatePolicy
-        | O::CreatePolicyVersion
-        | O::CreateRole
         | O::CreateSAMLProvider
         | O::CreateServiceLinkedRole
         | O::CreateServiceSpecificCredential
-        | O::CreateUser
         | O::CreateVirtualMFADevice
         | O::DeactivateMFADevice
-        | O::DeleteAccessKey
         | O::DeleteAccountAlias
         | O::DeleteAccountPasswordPolicy
         | O::DeleteGroup
         | O::DeleteGroupPolicy
         | O::DeleteInstanceProfile
         | O::DeleteLoginProfile
-        | O::DeleteOpenIDConnectProvider
-        | O::DeletePolicy
-        | O::DeletePolicyVersion
-        | O::DeleteRole
-        | O::DeleteRolePermissionsBoundary
-        | O::DeleteRolePolicy
         | O::DeleteSAMLProvider
         | O::DeleteSSHPublicKey
         | O::DeleteServerCertificate
         | O::DeleteServiceLinkedRole
         | O::DeleteServiceSpecificCredential
         | O::DeleteSigningCertificate
-        | O::DeleteUser
-        | O::DeleteUserPermissionsBoundary
-        | O::DeleteUserPolicy
         | O::DeleteVirtualMFADevice
         | O::DetachGroupPolicy
-        | O::DetachRolePolicy
-        | O::DetachUserPolicy
         | O::DisableOrganizationsRootCredentialsManagement
         | O::DisableOrganizationsRootSessions
         | O::DisableOutboundWebIdentityFederation
@@ -303,13 +365,10 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::GenerateCredentialReport
         | O::GenerateOrganizationsAccessReport
         | O::GenerateServiceLastAccessedDetails
-        | O::GetAccessKeyLastUsed
         | O::GetAccountAuthorizationDetails
         | O::GetAccountPasswordPolicy
         | O::GetAccountProperties
         | O::GetAccountSummary
-        | O::GetContextKeysForCustomPolicy
-        | O::GetContextKeysForPrincipalPolicy
         | O::GetCredentialReport
         | O::GetDelegationRequest
         | O::GetGroup
@@ -318,13 +377,8 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::GetInstanceProfile
         | O::GetLoginProfile
         | O::GetMFADevice
-        | O::GetOpenIDConnectProvider
         | O::GetOrganizationsAccessReport
         | O::GetOutboundWebIdentityFederationInfo
-        | O::GetPolicy
-        | O::GetPolicyVersion
-        | O::GetRole
-        | O::GetRolePolicy
         | O::GetRoleTemplateVersion
         | O::GetSAMLProvider
         | O::GetSSHPublicKey
@@ -332,33 +386,18 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::GetServiceLastAccessedDetails
         | O::GetServiceLastAccessedDetailsWithEntities
         | O::GetServiceLinkedRoleDeletionStatus
-        | O::GetUser
-        | O::GetUserPolicy
-        | O::ListAccessKeys
         | O::ListAccountAliases
         | O::ListAttachedGroupPolicies
-        | O::ListAttachedRolePolicies
-        | O::ListAttachedUserPolicies
         | O::ListDelegationRequests
-        | O::ListEntitiesForPolicy
         | O::ListGroupPolicies
         | O::ListGroups
-        | O::ListGroupsForUser
         | O::ListInstanceProfileTags
         | O::ListInstanceProfiles
-        | O::ListInstanceProfilesForRole
         | O::ListMFADeviceTags
         | O::ListMFADevices
         | O::ListOpenIDConnectProviderTags
-        | O::ListOpenIDConnectProviders
         | O::ListOrganizationsFeatures
-        | O::ListPolicies
         | O::ListPoliciesGrantingServiceAccess
-        | O::ListPolicyTags
-        | O::ListPolicyVersions
-        | O::ListRolePolicies
-        | O::ListRoleTags
-        | O::ListRoles
         | O::ListSAMLProviderTags
         | O::ListSAMLProviders
         | O::ListSSHPublicKeys
@@ -366,16 +405,9 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::ListServerCertificates
         | O::ListServiceSpecificCredentials
         | O::ListSigningCertificates
-        | O::ListUserPolicies
-        | O::ListUserTags
-        | O::ListUsers
         | O::ListVirtualMFADevices
         | O::PutAccountProperties
         | O::PutGroupPolicy
-        | O::PutRolePermissionsBoundary
-        | O::PutRolePolicy
-        | O::PutUserPermissionsBoundary
-        | O::PutUserPolicy
         | O::RejectDelegationRequest
         | O::RemoveClientIDFromOpenIDConnectProvider
         | O::RemoveRoleFromInstanceProfile
@@ -383,36 +415,23 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::ResetServiceSpecificCredential
         | O::ResyncMFADevice
         | O::SendDelegationToken
-        | O::SetDefaultPolicyVersion
         | O::SetSecurityTokenServicePreferences
-        | O::SimulateCustomPolicy
-        | O::SimulatePrincipalPolicy
         | O::TagInstanceProfile
         | O::TagMFADevice
         | O::TagOpenIDConnectProvider
-        | O::TagPolicy
-        | O::TagRole
         | O::TagSAMLProvider
         | O::TagServerCertificate
-        | O::TagUser
         | O::UntagInstanceProfile
         | O::UntagMFADevice
         | O::UntagOpenIDConnectProvider
-        | O::UntagPolicy
-        | O::UntagRole
         | O::UntagSAMLProvider
         | O::UntagServerCertificate
-        | O::UntagUser
-        | O::UpdateAccessKey
         | O::UpdateAccountPasswordPolicy
-        | O::UpdateAssumeRolePolicy
         | O::UpdateDelegationRequest
         | O::UpdateGroup
         | O::UpdateLoginProfile
         | O::UpdateOpenIDConnectProvider
         | O::UpdateOpenIDConnectProviderThumbprint
-        | O::UpdateRole
-        | O::UpdateRoleDescription
         | O::UpdateSAMLProvider
         | O::UpdateSSHPublicKey
         | O::UpdateServerCertificate

@@ -1,7 +1,7 @@
 //! The one place where a domain error becomes an AWS error code. Internal failures are logged
 //! here with their cause and reach the client only as `InternalErrorException`.
 
-use cognate_domain::Error;
+use cognate_domain::{Error, IamError};
 use cognate_model::cognito_idp::Exception;
 use cognate_protocol::AwsError;
 use http::StatusCode;
@@ -60,10 +60,78 @@ impl ApiError {
                 exception(Exception::InvalidUserPoolConfigurationException, m)
             }
             ApiError::Domain(Error::UnsupportedOperation(m)) => exception(Exception::UnsupportedOperationException, m),
+            ApiError::Domain(Error::Iam(kind, m)) => {
+                tracing::error!(?kind, message = %m, "COGNATE-API0003 an IAM error reached a cognito-idp operation");
+                exception(Exception::InternalErrorException, "An internal error occurred.")
+            }
             ApiError::Domain(Error::Internal(cause)) => {
                 tracing::error!(error = format!("{cause:#}"), "COGNATE-API0001 internal error");
                 exception(Exception::InternalErrorException, "An internal error occurred.")
             }
         }
     }
+
+    /// The error as IAM answers it.
+    pub fn into_iam_aws(self) -> AwsError {
+        use cognate_model::iam::Exception as E;
+        let e = |x: E, m: String| {
+            AwsError::new(x.code(), StatusCode::from_u16(x.http_status()).unwrap_or(StatusCode::BAD_REQUEST), m)
+        };
+        match self {
+            ApiError::Aws(a) => a,
+            ApiError::Domain(Error::Iam(kind, m)) => match kind {
+                IamError::NoSuchEntity => e(E::NoSuchEntityException, m),
+                IamError::EntityAlreadyExists => e(E::EntityAlreadyExistsException, m),
+                IamError::DeleteConflict => e(E::DeleteConflictException, m),
+                IamError::MalformedPolicyDocument => e(E::MalformedPolicyDocumentException, m),
+                IamError::LimitExceeded => e(E::LimitExceededException, m),
+                IamError::ConcurrentModification => e(E::ConcurrentModificationException, m),
+                IamError::PolicyEvaluation => e(E::PolicyEvaluationException, m),
+                IamError::AccessDenied => AwsError::new("AccessDenied", StatusCode::FORBIDDEN, m),
+                IamError::InvalidInput
+                | IamError::ExpiredToken
+                | IamError::InvalidIdentityToken
+                | IamError::IdpRejectedClaim
+                | IamError::PackedPolicyTooLarge
+                | IamError::InvalidAuthorizationMessage => e(E::InvalidInputException, m),
+            },
+            ApiError::Domain(Error::InvalidParameter(m)) => e(E::InvalidInputException, m),
+            ApiError::Domain(other) => query_internal(other, "ServiceFailure"),
+        }
+    }
+
+    /// The error as STS answers it.
+    pub fn into_sts_aws(self) -> AwsError {
+        use cognate_model::sts::Exception as E;
+        let e = |x: E, m: String| {
+            AwsError::new(x.code(), StatusCode::from_u16(x.http_status()).unwrap_or(StatusCode::BAD_REQUEST), m)
+        };
+        match self {
+            ApiError::Aws(a) => a,
+            ApiError::Domain(Error::Iam(kind, m)) => match kind {
+                IamError::ExpiredToken => e(E::ExpiredTokenException, m),
+                IamError::InvalidIdentityToken => e(E::InvalidIdentityTokenException, m),
+                IamError::IdpRejectedClaim => e(E::IDPRejectedClaimException, m),
+                IamError::MalformedPolicyDocument => e(E::MalformedPolicyDocumentException, m),
+                IamError::PackedPolicyTooLarge => e(E::PackedPolicyTooLargeException, m),
+                IamError::InvalidAuthorizationMessage => e(E::InvalidAuthorizationMessageException, m),
+                IamError::AccessDenied => AwsError::new("AccessDenied", StatusCode::FORBIDDEN, m),
+                IamError::InvalidInput
+                | IamError::NoSuchEntity
+                | IamError::EntityAlreadyExists
+                | IamError::DeleteConflict
+                | IamError::LimitExceeded
+                | IamError::ConcurrentModification
+                | IamError::PolicyEvaluation => AwsError::client("ValidationError", m),
+            },
+            ApiError::Domain(Error::InvalidParameter(m)) => AwsError::client("ValidationError", m),
+            ApiError::Domain(other) => query_internal(other, "InternalFailure"),
+        }
+    }
+}
+
+/// A domain error a Query service has no code for: logged, answered as the service's failure.
+fn query_internal(e: Error, code: &'static str) -> AwsError {
+    tracing::error!(error = format!("{e:#}"), "COGNATE-API0001 internal error");
+    AwsError::internal(code)
 }

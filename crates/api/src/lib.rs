@@ -9,7 +9,9 @@ pub mod authz;
 pub mod coverage;
 pub mod dispatch;
 pub mod error_map;
+mod iam_ops;
 mod idp;
+mod sts_ops;
 pub mod throttle;
 pub mod wire;
 
@@ -23,6 +25,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use cognate_domain::Domain;
+use cognate_domain::iam::principals::RequestFacts;
 use cognate_model::{Validate, cognito_identity, cognito_idp, iam, sts};
 use cognate_protocol::{AwsError, RequestId, json};
 use serde::Serialize;
@@ -57,6 +60,48 @@ pub struct Ctx {
     pub request_id: String,
     /// Resolved and authorized before the handler runs.
     pub caller: Caller,
+    /// What policy conditions may test about the request.
+    pub facts: RequestFacts,
+}
+
+/// A Query request as its handler gets it.
+pub struct QueryRequest {
+    pub operation: &'static str,
+    pub xmlns: &'static str,
+    pub params: Vec<(String, String)>,
+}
+
+impl Ctx {
+    /// The signed principal of the request (every IAM and most STS operations have one).
+    pub fn acting(&self) -> Result<&cognate_domain::iam::principals::Acting, ApiError> {
+        match &self.caller {
+            Caller::Principal(p) => Ok(&p.acting),
+            Caller::Developer | Caller::Anonymous | Caller::User(_) => Err(ApiError::Aws(AwsError::new(
+                "AccessDenied",
+                StatusCode::FORBIDDEN,
+                "This operation needs credentials of an IAM principal (development mode signs nothing).",
+            ))),
+        }
+    }
+}
+
+/// Decodes a Query request, runs the handler and encodes its answer (`None`: no output shape).
+pub async fn query_call<Req, Resp, F, Fut>(
+    ctx: Ctx,
+    req: QueryRequest,
+    map_error: fn(ApiError) -> AwsError,
+    handler: F,
+) -> Result<Response, AwsError>
+where
+    Req: DeserializeOwned + Validate,
+    Resp: Serialize,
+    F: FnOnce(Ctx, Req) -> Fut,
+    Fut: Future<Output = Result<Option<Resp>, ApiError>>,
+{
+    let input: Req = cognate_protocol::query::decode(&req.params)?;
+    let request_id = ctx.request_id.clone();
+    let output = handler(ctx, input).await.map_err(map_error)?;
+    cognate_protocol::query::encode(req.operation, req.xmlns, &request_id, output.as_ref())
 }
 
 impl Ctx {
@@ -116,19 +161,42 @@ async fn entry(State(state): State<ApiState>, req: Request) -> Response {
     let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default().0;
     let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
     let client = state.throttle.client_addr(peer, &parts.headers);
+    // https as the trusted proxy in front saw it (Cognate itself listens on plain http).
+    let is_secure = peer.is_some_and(|p| state.throttle.is_trusted(p))
+        && parts.headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let origin = Origin { client, is_secure };
     let body = match read_body(body, state.config.max_body_bytes).await {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
     match json::target(&parts.headers) {
         Err(e) => e.into_response(),
-        Ok(Some(target)) => json_service(&state, &parts, target, body, request_id, client)
+        Ok(Some(target)) => json_service(&state, &parts, target, body, request_id, origin)
             .await
             .unwrap_or_else(AwsError::into_json_response),
         Ok(None) if is_form(&parts.headers) => {
-            query_service(&state, &parts.method, &parts.uri, &parts.headers, body, request_id).await
+            query_service(&state, &parts.method, &parts.uri, &parts.headers, body, request_id, origin).await
         }
         Ok(None) => AwsError::unknown_operation("The request has no X-Amz-Target header.").into_response(),
+    }
+}
+
+/// Where a request came from.
+#[derive(Clone, Copy, Debug)]
+struct Origin {
+    client: Option<std::net::IpAddr>,
+    is_secure: bool,
+}
+
+/// What conditions may test about a request.
+fn facts(state: &ApiState, headers: &HeaderMap, origin: Origin) -> RequestFacts {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    RequestFacts {
+        source_ip: origin.client.map(|ip| ip.to_string()),
+        is_secure: origin.is_secure,
+        now_ms: state.domain.clock().now_ms(),
+        region: state.domain.config().region.clone(),
+        user_agent: header("user-agent").map(str::to_owned),
     }
 }
 
@@ -172,8 +240,9 @@ async fn json_service(
     target: json::Target,
     body: Bytes,
     request_id: String,
-    client: Option<std::net::IpAddr>,
+    origin: Origin,
 ) -> Result<Response, AwsError> {
+    let client = origin.client;
     let headers = &parts.headers;
     let raw = RawRequest { method: &parts.method, uri: &parts.uri, headers, body: &body };
     if target.prefix == cognito_idp::SERVICE.target_prefix {
@@ -201,8 +270,11 @@ async fn json_service(
             requires_sigv4: op.requires_sigv4(),
             takes_access_token: op.takes_access_token(),
         };
-        authz::authorize(&caller, action)?;
-        let ctx = Ctx { domain: state.domain.clone(), request_id, caller };
+        if op.requires_sigv4() {
+            let resource = authz::json_resource(&state.domain, &body);
+            authz::authorize(&caller, action, &resource, &facts(state, headers, origin), auth::Protocol::Json)?;
+        }
+        let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts: facts(state, headers, origin) };
         let span = tracing::info_span!("cognito-idp", operation = op.name());
         let result = match dispatch::idp(op) {
             Some(handler) => handler(ctx, body).instrument(span).await,
@@ -231,8 +303,11 @@ async fn json_service(
             requires_sigv4: op.requires_sigv4(),
             takes_access_token: false,
         };
-        authz::authorize(&caller, action)?;
-        let ctx = Ctx { domain: state.domain.clone(), request_id, caller };
+        if op.requires_sigv4() {
+            let resource = authz::json_resource(&state.domain, &body);
+            authz::authorize(&caller, action, &resource, &facts(state, headers, origin), auth::Protocol::Json)?;
+        }
+        let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts: facts(state, headers, origin) };
         return match dispatch::identity(op) {
             Some(handler) => handler(ctx, body).await,
             None => Err(AwsError::not_implemented("cognito-identity", op.name())),
@@ -276,6 +351,7 @@ async fn query_service(
     headers: &HeaderMap,
     body: Bytes,
     request_id: String,
+    origin: Origin,
 ) -> Response {
     let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -318,12 +394,15 @@ async fn query_service(
             requires_sigv4: op.requires_sigv4(),
             takes_access_token: false,
         };
-        if let Err(e) = authz::authorize(&caller, action) {
+        let resource = authz::query_resource(&state.domain, &params);
+        let facts = facts(state, headers, origin);
+        if let Err(e) = authz::authorize(&caller, action, &resource, &facts, auth::Protocol::Query) {
             return fail(e);
         }
-        let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller };
+        let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller, facts };
+        let req = QueryRequest { operation: op.name(), xmlns, params };
         return match dispatch::sts(op) {
-            Some(handler) => handler(ctx, params).await.unwrap_or_else(fail),
+            Some(handler) => handler(ctx, req).await.unwrap_or_else(fail),
             None => fail(AwsError::not_implemented("sts", op.name())),
         };
     }
@@ -339,12 +418,15 @@ async fn query_service(
     };
     let action =
         authz::Action { service: signing_name, name: op.name(), requires_sigv4: true, takes_access_token: false };
-    if let Err(e) = authz::authorize(&caller, action) {
+    let resource = authz::query_resource(&state.domain, &params);
+    let facts = facts(state, headers, origin);
+    if let Err(e) = authz::authorize(&caller, action, &resource, &facts, auth::Protocol::Query) {
         return fail(e);
     }
-    let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller };
+    let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller, facts };
+    let req = QueryRequest { operation: op.name(), xmlns, params };
     match dispatch::iam(op) {
-        Some(handler) => handler(ctx, params).await.unwrap_or_else(fail),
+        Some(handler) => handler(ctx, req).await.unwrap_or_else(fail),
         None => fail(AwsError::not_implemented("iam", op.name())),
     }
 }

@@ -43,7 +43,7 @@ impl Throttle {
         Throttle { limiter, trusted_proxies }
     }
 
-    fn is_trusted(&self, addr: IpAddr) -> bool {
+    pub fn is_trusted(&self, addr: IpAddr) -> bool {
         self.trusted_proxies.iter().any(|net| net.contains(&addr))
     }
 

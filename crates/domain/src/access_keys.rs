@@ -25,11 +25,15 @@ pub struct AccessKey {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum KeyOwner {
     Root,
-    User { name: String },
+    User {
+        name: String,
+    },
     /// A role session from AssumeRole, AssumeRoleWithWebIdentity or an identity pool.
     Role(Box<RoleSession>),
     /// GetSessionToken's session of a user (`None`: of the root).
-    UserSession { name: Option<String> },
+    UserSession {
+        name: Option<String>,
+    },
 }
 
 /// What a role session was granted, fixed when it was issued.
@@ -181,7 +185,12 @@ impl Domain {
     }
 
     /// A new key for `owner`; temporary (`ASIA…`, with a session token) when it expires.
-    pub async fn issue_access_key(&self, owner: KeyOwner, expires_ms: Option<i64>, description: String) -> Result<IssuedKey> {
+    pub async fn issue_access_key(
+        &self,
+        owner: KeyOwner,
+        expires_ms: Option<i64>,
+        description: String,
+    ) -> Result<IssuedKey> {
         let temporary = expires_ms.is_some();
         let access_key_id = if temporary { temporary_key_id() } else { ids::access_key_id() };
         let secret = ids::secret_access_key();

@@ -161,6 +161,12 @@ impl Domain {
         format!("{}/{pool_id}", self.config.issuer_base)
     }
 
+    /// The ARN of an identity pool (`<region>:<uuid>`).
+    pub fn identity_pool_arn(&self, pool_id: &str) -> String {
+        let region = pool_id.split_once(':').map_or(self.config.region.as_str(), |(r, _)| r);
+        format!("arn:aws:cognito-identity:{region}:{}:identitypool/{pool_id}", self.config.account_id)
+    }
+
     /// The ARN of a pool.
     pub fn pool_arn(&self, pool_id: &str) -> String {
         let region = ids::pool_region(pool_id).unwrap_or(&self.config.region);

@@ -389,6 +389,98 @@ impl crate::Domain {
     }
 }
 
+/// The claims of a pool's ID token that web identity federation reads.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IdTokenClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub exp: i64,
+    pub token_use: String,
+    #[serde(default)]
+    pub origin_jti: Option<String>,
+    #[serde(default)]
+    pub auth_time: Option<i64>,
+    #[serde(default, rename = "cognito:username")]
+    pub username: Option<String>,
+    #[serde(default, rename = "cognito:groups")]
+    pub groups: Vec<String>,
+    #[serde(default, rename = "cognito:preferred_role")]
+    pub preferred_role: Option<String>,
+    #[serde(default, rename = "cognito:roles")]
+    pub roles: Vec<String>,
+    /// Every claim as text (strings as they are, other values as JSON), for role mapping rules
+    /// and principal tags.
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, JsonClaim>,
+}
+
+/// A claim's value, as JSON gives it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum JsonClaim {
+    Text(String),
+    Bool(bool),
+    Number(serde_json::Number),
+    List(Vec<JsonClaim>),
+    Map(std::collections::BTreeMap<String, JsonClaim>),
+}
+
+impl JsonClaim {
+    /// The value as role-mapping rules and principal tags compare it.
+    pub fn as_text(&self) -> String {
+        match self {
+            JsonClaim::Text(s) => s.clone(),
+            JsonClaim::Bool(b) => b.to_string(),
+            JsonClaim::Number(n) => n.to_string(),
+            JsonClaim::List(items) => items.iter().map(JsonClaim::as_text).collect::<Vec<_>>().join(","),
+            JsonClaim::Map(_) => String::new(),
+        }
+    }
+}
+
+impl crate::Domain {
+    /// The claims of an ID token signed by one of this server's pools, its signature, issuer and
+    /// `token_use` checked, and its expiry against the domain's clock. `None` when the token is
+    /// not one of this server's (so another verifier may try it).
+    pub async fn verify_pool_id_token(&self, token: &str) -> Result<Option<(String, IdTokenClaims)>> {
+        let invalid = || Error::NotAuthorized("Invalid login token.".into());
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        let header: JwtHeaderIn =
+            URL_SAFE_NO_PAD.decode(header).ok().and_then(|h| serde_json::from_slice(&h).ok()).ok_or_else(invalid)?;
+        let claims: IdTokenClaims =
+            URL_SAFE_NO_PAD.decode(payload).ok().and_then(|c| serde_json::from_slice(&c).ok()).ok_or_else(invalid)?;
+        let pool_id = claims.iss.rsplit('/').next().unwrap_or_default().to_string();
+        if claims.iss != self.issuer(&pool_id) {
+            return Ok(None);
+        }
+        if header.alg != "RS256" {
+            return Err(invalid());
+        }
+        let kid = header.kid.ok_or_else(invalid)?;
+        let key = match self.verifying_key(&kid, &pool_id).await {
+            Ok(Some(k)) => k,
+            Ok(None) | Err(Error::ResourceNotFound(_)) => return Err(invalid()),
+            Err(e) => return Err(e),
+        };
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid())?;
+        let signed = token.get(..header_and_payload_len(token)).ok_or_else(invalid)?;
+        key.verify_sig(signed.as_bytes(), &signature).map_err(|_| invalid())?;
+        if claims.token_use != "id" {
+            return Err(invalid());
+        }
+        if claims.exp * 1000 <= self.clock.now_ms() {
+            return Err(Error::NotAuthorized("Invalid login token. Token expired.".into()));
+        }
+        Ok(Some((pool_id, claims)))
+    }
+}
+
 /// The claims of a client_credentials access token, as Cognito issues them.
 #[derive(Serialize)]
 struct MachineClaims<'a> {

@@ -102,6 +102,52 @@ impl TestServer {
         self.idp_with_credentials(&self.access_key_id, &self.secret_access_key)
     }
 
+    /// Credentials (a session token for temporary ones) as the SDKs take them.
+    pub fn credentials(key: &str, secret: &str, token: Option<&str>) -> aws_credential_types::Credentials {
+        aws_credential_types::Credentials::new(key, secret, token.map(str::to_owned), None, "cognate-testkit")
+    }
+
+    /// The IAM client, signing with the admin key.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        self.iam_with(Self::credentials(&self.access_key_id, &self.secret_access_key, None))
+    }
+
+    pub fn iam_with(&self, creds: aws_credential_types::Credentials) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.base_url)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// The STS client, signing with the admin key.
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        self.sts_with(Self::credentials(&self.access_key_id, &self.secret_access_key, None))
+    }
+
+    pub fn sts_with(&self, creds: aws_credential_types::Credentials) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .endpoint_url(&self.base_url)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// The cognito-idp client with any credentials.
+    pub fn idp_with(&self, creds: aws_credential_types::Credentials) -> aws_sdk_cognitoidentityprovider::Client {
+        let config = aws_sdk_cognitoidentityprovider::Config::builder()
+            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
+            .region(aws_sdk_cognitoidentityprovider::config::Region::new("us-east-1"))
+            .endpoint_url(&self.base_url)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+    }
+
     /// The official SDK client with other credentials (to test refusals).
     pub fn idp_with_credentials(&self, key: &str, secret: &str) -> aws_sdk_cognitoidentityprovider::Client {
         let creds = aws_credential_types::Credentials::new(key, secret, None, None, "cognate-testkit");

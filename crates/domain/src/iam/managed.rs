@@ -18,12 +18,24 @@ const FILES: &[(&str, &str)] = &[
     ("AmazonS3ReadOnlyAccess.json", include_str!("managed/AmazonS3ReadOnlyAccess.json")),
     ("AmazonCognitoPowerUser.json", include_str!("managed/AmazonCognitoPowerUser.json")),
     ("AmazonCognitoReadOnly.json", include_str!("managed/AmazonCognitoReadOnly.json")),
-    ("AmazonCognitoDeveloperAuthenticatedIdentities.json", include_str!("managed/AmazonCognitoDeveloperAuthenticatedIdentities.json")),
-    ("AmazonCognitoUnauthenticatedIdentities.json", include_str!("managed/AmazonCognitoUnauthenticatedIdentities.json")),
-    ("AmazonCognitoUnAuthedIdentitiesSessionPolicy.json", include_str!("managed/AmazonCognitoUnAuthedIdentitiesSessionPolicy.json")),
+    (
+        "AmazonCognitoDeveloperAuthenticatedIdentities.json",
+        include_str!("managed/AmazonCognitoDeveloperAuthenticatedIdentities.json"),
+    ),
+    (
+        "AmazonCognitoUnauthenticatedIdentities.json",
+        include_str!("managed/AmazonCognitoUnauthenticatedIdentities.json"),
+    ),
+    (
+        "AmazonCognitoUnAuthedIdentitiesSessionPolicy.json",
+        include_str!("managed/AmazonCognitoUnAuthedIdentitiesSessionPolicy.json"),
+    ),
     ("AmazonESCognitoAccess.json", include_str!("managed/AmazonESCognitoAccess.json")),
     ("AmazonOpenSearchServiceCognitoAccess.json", include_str!("managed/AmazonOpenSearchServiceCognitoAccess.json")),
-    ("AmazonCognitoIdpEmailServiceRolePolicy.json", include_str!("managed/AmazonCognitoIdpEmailServiceRolePolicy.json")),
+    (
+        "AmazonCognitoIdpEmailServiceRolePolicy.json",
+        include_str!("managed/AmazonCognitoIdpEmailServiceRolePolicy.json"),
+    ),
     ("AmazonCognitoIdpServiceRolePolicy.json", include_str!("managed/AmazonCognitoIdpServiceRolePolicy.json")),
 ];
 

@@ -183,19 +183,28 @@ fn invalid(message: impl Into<String>) -> Error {
 fn check_path(path: Option<&str>) -> Result<String> {
     let path = path.unwrap_or("/");
     if !path.starts_with('/') || !path.ends_with('/') || path.contains("//") && path != "/" {
-        return Err(invalid("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."));
+        return Err(invalid(
+            "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+        ));
     }
     Ok(path.to_owned())
 }
 
 /// Checks a policy document and its size. `kind` picks the grammar (trust policies name a
 /// principal; identity policies must not).
-pub(crate) fn check_document(document: &str, kind: cognate_policy::PolicyKind, limit: usize, quota: &str) -> Result<()> {
+pub(crate) fn check_document(
+    document: &str,
+    kind: cognate_policy::PolicyKind,
+    limit: usize,
+    quota: &str,
+) -> Result<()> {
     let size = document.chars().filter(|c| !c.is_whitespace()).count();
     if size > limit {
         return Err(IamError::LimitExceeded.err(format!("Cannot exceed quota for {quota}: {limit}")));
     }
-    cognate_policy::Policy::parse(document, kind).map(drop).map_err(|e| IamError::MalformedPolicyDocument.err(e.message))
+    cognate_policy::Policy::parse(document, kind)
+        .map(drop)
+        .map_err(|e| IamError::MalformedPolicyDocument.err(e.message))
 }
 
 fn check_tags(existing: &mut Vec<Tag>, new: Vec<Tag>) -> Result<()> {
@@ -206,7 +215,8 @@ fn check_tags(existing: &mut Vec<Tag>, new: Vec<Tag>) -> Result<()> {
         }
     }
     if existing.len() > TAGS_PER_ENTITY {
-        return Err(IamError::LimitExceeded.err(format!("The number of tags has reached the maximum limit of {TAGS_PER_ENTITY}.")));
+        return Err(IamError::LimitExceeded
+            .err(format!("The number of tags has reached the maximum limit of {TAGS_PER_ENTITY}.")));
     }
     Ok(())
 }
@@ -247,7 +257,9 @@ fn encode<T: Serialize>(value: &T) -> Result<String> {
 
 fn stale(e: StoreError) -> Error {
     match e {
-        StoreError::Stale => IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."),
+        StoreError::Stale => {
+            IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again.")
+        }
         StoreError::Conflict(_) => IamError::EntityAlreadyExists.err("The entity already exists."),
         other => other.into(),
     }
@@ -382,7 +394,12 @@ impl Domain {
         Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
     }
 
-    pub async fn list_roles(&self, path_prefix: Option<&str>, marker: Option<&str>, max_items: Option<i32>) -> Result<Page<Role>> {
+    pub async fn list_roles(
+        &self,
+        path_prefix: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<i32>,
+    ) -> Result<Page<Role>> {
         let rows = self.store.list_entities(ROLE, "", None, 10_000).await?;
         let mut roles = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -394,7 +411,12 @@ impl Domain {
         Ok(page(roles, |r| r.name.to_lowercase(), marker, max_items))
     }
 
-    pub async fn update_role(&self, name: &str, description: Option<String>, max_session_secs: Option<i32>) -> Result<Role> {
+    pub async fn update_role(
+        &self,
+        name: &str,
+        description: Option<String>,
+        max_session_secs: Option<i32>,
+    ) -> Result<Role> {
         if let Some(secs) = max_session_secs
             && !(MIN_MAX_SESSION_SECS..=MAX_MAX_SESSION_SECS).contains(&secs)
         {
@@ -433,7 +455,11 @@ impl Domain {
         }
         let row = self.row(ROLE, &role.name, role.version, encode(&role)?);
         // Deleted only at the version read, so a policy attached meanwhile is not lost silently.
-        self.write(vec![EntityChange::Update(row), EntityChange::Delete { kind: ROLE.into(), id: role.name.to_lowercase() }]).await
+        self.write(vec![
+            EntityChange::Update(row),
+            EntityChange::Delete { kind: ROLE.into(), id: role.name.to_lowercase() },
+        ])
+        .await
     }
 
     pub async fn tag_role(&self, name: &str, tags: Vec<Tag>) -> Result<()> {
@@ -455,7 +481,10 @@ impl Domain {
             r.inline.insert(policy_name.to_owned(), document.to_owned());
             let total: usize = r.inline.values().map(|d| d.chars().filter(|c| !c.is_whitespace()).count()).sum();
             if total > INLINE_ROLE_POLICY_CHARS {
-                return Err(IamError::LimitExceeded.err(format!("Maximum policy size of {INLINE_ROLE_POLICY_CHARS} bytes exceeded for role {}", r.name)));
+                return Err(IamError::LimitExceeded.err(format!(
+                    "Maximum policy size of {INLINE_ROLE_POLICY_CHARS} bytes exceeded for role {}",
+                    r.name
+                )));
             }
             Ok(())
         })
@@ -474,7 +503,9 @@ impl Domain {
     pub async fn delete_role_policy(&self, role: &str, policy_name: &str) -> Result<()> {
         self.change_role(role, |r| match r.inline.remove(policy_name) {
             Some(_) => Ok(()),
-            None => Err(IamError::NoSuchEntity.err(format!("The role policy with name {policy_name} cannot be found."))),
+            None => {
+                Err(IamError::NoSuchEntity.err(format!("The role policy with name {policy_name} cannot be found.")))
+            }
         })
         .await
         .map(drop)
@@ -485,7 +516,8 @@ impl Domain {
         self.change_role(role, |r| {
             if !r.attached.iter().any(|a| a == policy_arn) {
                 if r.attached.len() >= MANAGED_POLICIES_PER_ENTITY {
-                    return Err(IamError::LimitExceeded.err(format!("Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ENTITY}")));
+                    return Err(IamError::LimitExceeded
+                        .err(format!("Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ENTITY}")));
                 }
                 r.attached.push(policy_arn.to_owned());
             }
@@ -553,9 +585,8 @@ impl Domain {
         let row = self.row(POLICY, name, 1, encode(&policy)?);
         match self.store.apply_entities(&[EntityChange::Create(row)]).await {
             Ok(()) => Ok(policy),
-            Err(StoreError::Conflict(_)) => Err(IamError::EntityAlreadyExists.err(format!(
-                "A policy called {name} already exists. Duplicate names are not allowed."
-            ))),
+            Err(StoreError::Conflict(_)) => Err(IamError::EntityAlreadyExists
+                .err(format!("A policy called {name} already exists. Duplicate names are not allowed."))),
             Err(e) => Err(e.into()),
         }
     }
@@ -584,7 +615,11 @@ impl Domain {
             .ok_or_else(|| IamError::NoSuchEntity.err(format!("Policy {arn} does not exist or is not attachable.")))
     }
 
-    async fn change_policy(&self, arn: &str, change: impl Fn(&mut ManagedPolicy) -> Result<()>) -> Result<ManagedPolicy> {
+    async fn change_policy(
+        &self,
+        arn: &str,
+        change: impl Fn(&mut ManagedPolicy) -> Result<()>,
+    ) -> Result<ManagedPolicy> {
         if is_aws_policy_arn(arn) {
             self.get_policy(arn).await?;
             return Err(invalid(format!("Policy {arn} is managed by AWS and cannot be changed.")));
@@ -602,7 +637,12 @@ impl Domain {
         Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
     }
 
-    pub async fn create_policy_version(&self, arn: &str, document: &str, set_as_default: bool) -> Result<PolicyVersion> {
+    pub async fn create_policy_version(
+        &self,
+        arn: &str,
+        document: &str,
+        set_as_default: bool,
+    ) -> Result<PolicyVersion> {
         check_document(document, cognate_policy::PolicyKind::Identity, MANAGED_POLICY_CHARS, "PolicySize")?;
         let now = self.clock.now_ms();
         let policy = self
@@ -628,7 +668,8 @@ impl Domain {
     pub async fn get_policy_version(&self, arn: &str, version_id: &str) -> Result<(ManagedPolicy, PolicyVersion)> {
         let policy = self.get_policy(arn).await?;
         let version = policy.versions.iter().find(|v| v.id == version_id).cloned().ok_or_else(|| {
-            IamError::NoSuchEntity.err(format!("Policy {arn} version {version_id} does not exist or is not attachable."))
+            IamError::NoSuchEntity
+                .err(format!("Policy {arn} version {version_id} does not exist or is not attachable."))
         })?;
         Ok((policy, version))
     }
@@ -757,7 +798,13 @@ impl Domain {
 
     // --- users ------------------------------------------------------------------------------
 
-    pub async fn create_iam_user(&self, name: &str, path: Option<&str>, boundary: Option<String>, tags: Vec<Tag>) -> Result<IamUser> {
+    pub async fn create_iam_user(
+        &self,
+        name: &str,
+        path: Option<&str>,
+        boundary: Option<String>,
+        tags: Vec<Tag>,
+    ) -> Result<IamUser> {
         let path = check_path(path)?;
         if let Some(b) = &boundary {
             self.get_policy(b).await?;
@@ -811,7 +858,12 @@ impl Domain {
         Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
     }
 
-    pub async fn list_iam_users(&self, path_prefix: Option<&str>, marker: Option<&str>, max_items: Option<i32>) -> Result<Page<IamUser>> {
+    pub async fn list_iam_users(
+        &self,
+        path_prefix: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<i32>,
+    ) -> Result<Page<IamUser>> {
         let mut users = Vec::new();
         for row in self.store.list_entities(USER, "", None, 10_000).await? {
             let user: IamUser = decode(&row)?;
@@ -835,7 +887,11 @@ impl Domain {
             return Err(IamError::DeleteConflict.err("Cannot delete entity, must detach all policies first."));
         }
         let row = self.row(USER, &user.name, user.version, encode(&user)?);
-        self.write(vec![EntityChange::Update(row), EntityChange::Delete { kind: USER.into(), id: user.name.to_lowercase() }]).await
+        self.write(vec![
+            EntityChange::Update(row),
+            EntityChange::Delete { kind: USER.into(), id: user.name.to_lowercase() },
+        ])
+        .await
     }
 
     pub async fn tag_iam_user(&self, name: &str, tags: Vec<Tag>) -> Result<()> {
@@ -872,7 +928,9 @@ impl Domain {
     pub async fn delete_user_policy(&self, user: &str, policy_name: &str) -> Result<()> {
         self.change_iam_user(user, |u| match u.inline.remove(policy_name) {
             Some(_) => Ok(()),
-            None => Err(IamError::NoSuchEntity.err(format!("The user policy with name {policy_name} cannot be found."))),
+            None => {
+                Err(IamError::NoSuchEntity.err(format!("The user policy with name {policy_name} cannot be found.")))
+            }
         })
         .await
         .map(drop)
@@ -883,7 +941,8 @@ impl Domain {
         self.change_iam_user(user, |u| {
             if !u.attached.iter().any(|a| a == policy_arn) {
                 if u.attached.len() >= MANAGED_POLICIES_PER_ENTITY {
-                    return Err(IamError::LimitExceeded.err(format!("Cannot exceed quota for PoliciesPerUser: {MANAGED_POLICIES_PER_ENTITY}")));
+                    return Err(IamError::LimitExceeded
+                        .err(format!("Cannot exceed quota for PoliciesPerUser: {MANAGED_POLICIES_PER_ENTITY}")));
                 }
                 u.attached.push(policy_arn.to_owned());
             }
@@ -922,16 +981,23 @@ impl Domain {
     pub async fn create_user_access_key(&self, user: &str) -> Result<(crate::access_keys::AccessKey, UserAccessKey)> {
         let existing = self.get_iam_user(user).await?;
         if existing.access_keys.len() >= ACCESS_KEYS_PER_USER {
-            return Err(IamError::LimitExceeded.err(format!("Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")));
+            return Err(IamError::LimitExceeded
+                .err(format!("Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")));
         }
         let owner = crate::access_keys::KeyOwner::User { name: existing.name.clone() };
         let key = self.issue_access_key(owner, None, format!("IAM user {}", existing.name)).await?.key;
-        let entry = UserAccessKey { id: key.access_key_id.clone(), is_active: true, created_ms: self.clock.now_ms(), last_used_ms: None };
+        let entry = UserAccessKey {
+            id: key.access_key_id.clone(),
+            is_active: true,
+            created_ms: self.clock.now_ms(),
+            last_used_ms: None,
+        };
         let added = entry.clone();
         let result = self
             .change_iam_user(user, |u| {
                 if u.access_keys.len() >= ACCESS_KEYS_PER_USER {
-                    return Err(IamError::LimitExceeded.err(format!("Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")));
+                    return Err(IamError::LimitExceeded
+                        .err(format!("Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")));
                 }
                 u.access_keys.push(added.clone());
                 Ok(())
@@ -951,7 +1017,11 @@ impl Domain {
             Some(n) => n.to_owned(),
             None => match self.find_access_key(access_key_id).await? {
                 Some(crate::access_keys::AccessKey { owner: crate::access_keys::KeyOwner::User { name }, .. }) => name,
-                _ => return Err(IamError::NoSuchEntity.err(format!("The Access Key with id {access_key_id} cannot be found"))),
+                _ => {
+                    return Err(
+                        IamError::NoSuchEntity.err(format!("The Access Key with id {access_key_id} cannot be found"))
+                    );
+                }
             },
         };
         let u = self.get_iam_user(&name).await?;
@@ -1003,7 +1073,13 @@ impl Domain {
         format!("arn:aws:iam::{}:oidc-provider/{host_path}", self.config.account_id)
     }
 
-    pub async fn create_oidc_provider(&self, url: &str, client_ids: Vec<String>, thumbprints: Vec<String>, tags: Vec<Tag>) -> Result<OidcProvider> {
+    pub async fn create_oidc_provider(
+        &self,
+        url: &str,
+        client_ids: Vec<String>,
+        thumbprints: Vec<String>,
+        tags: Vec<Tag>,
+    ) -> Result<OidcProvider> {
         let host_path = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://").filter(|rest| is_loopback(rest)))
@@ -1031,9 +1107,9 @@ impl Domain {
         let row = EntityRow { id: host_path.clone(), ..self.row(OIDC_PROVIDER, &host_path, 1, encode(&provider)?) };
         match self.store.apply_entities(&[EntityChange::Create(row)]).await {
             Ok(()) => Ok(provider),
-            Err(StoreError::Conflict(_)) => Err(IamError::EntityAlreadyExists.err(format!(
-                "Provider with url {url} already exists."
-            ))),
+            Err(StoreError::Conflict(_)) => {
+                Err(IamError::EntityAlreadyExists.err(format!("Provider with url {url} already exists.")))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -1055,7 +1131,7 @@ impl Domain {
 
     pub async fn list_oidc_providers(&self) -> Result<Vec<OidcProvider>> {
         let rows = self.store.list_entities(OIDC_PROVIDER, "", None, 10_000).await?;
-        rows.iter().map(|r| decode::<OidcProvider>(r)).collect()
+        rows.iter().map(decode::<OidcProvider>).collect()
     }
 
     pub async fn delete_oidc_provider(&self, arn: &str) -> Result<()> {
@@ -1067,7 +1143,8 @@ impl Domain {
 /// `127.0.0.1…`, `localhost…`, `[::1]…`: the only hosts plain http is accepted for.
 fn is_loopback(host_path: &str) -> bool {
     let host = host_path.split('/').next().unwrap_or("");
-    let host = host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
+    let host =
+        host.rsplit_once(':').map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host });
     matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 

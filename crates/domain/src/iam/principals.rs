@@ -115,6 +115,15 @@ impl Acting {
     /// The condition context of a request by this principal.
     pub fn context(&self, facts: &RequestFacts) -> Context {
         let mut context = self.context.clone();
+        facts.add_to(&mut context);
+        context
+    }
+}
+
+impl RequestFacts {
+    /// Adds the request's global condition keys (time, source address, transport, region).
+    pub fn add_to(&self, context: &mut Context) {
+        let facts = self;
         context.set("aws:CurrentTime", iso8601(facts.now_ms));
         context.set("aws:EpochTime", (facts.now_ms / 1000).to_string());
         context.set("aws:SecureTransport", if facts.is_secure { "true" } else { "false" });
@@ -125,23 +134,35 @@ impl Acting {
         if let Some(ua) = &facts.user_agent {
             context.set("aws:UserAgent", ua.clone());
         }
-        context
     }
+}
 
+impl Acting {
     /// May this principal perform `action` on `resource`? `context` is `Acting::context` with
     /// whatever request-specific keys the caller added.
     pub fn decide(&self, action: &str, resource: &str, context: &Context) -> Verdict {
         if self.is_root() {
             return Verdict {
-                evaluation: Evaluation { decision: Decision::Allow, matched: Vec::new(), missing_context_keys: Vec::new() },
+                evaluation: Evaluation {
+                    decision: Decision::Allow,
+                    matched: Vec::new(),
+                    missing_context_keys: Vec::new(),
+                },
                 denied_by: None,
             };
         }
         let identity: Vec<&Policy> = self.identity.iter().map(AsRef::as_ref).collect();
         let boundary: Option<Vec<&Policy>> = self.boundary.as_ref().map(|b| b.iter().map(AsRef::as_ref).collect());
-        let session: Option<Vec<&Policy>> = self.session_policies.as_ref().map(|s| s.iter().map(AsRef::as_ref).collect());
-        let set = PolicySet { identity: &identity, boundary: boundary.as_deref(), session: session.as_deref(), resource: &[] };
-        let evaluation = cognate_policy::evaluate(&set, &Request { action, resource, principal: &self.principal, context });
+        let session: Option<Vec<&Policy>> =
+            self.session_policies.as_ref().map(|s| s.iter().map(AsRef::as_ref).collect());
+        let set = PolicySet {
+            identity: &identity,
+            boundary: boundary.as_deref(),
+            session: session.as_deref(),
+            resource: &[],
+        };
+        let evaluation =
+            cognate_policy::evaluate(&set, &Request { action, resource, principal: &self.principal, context });
         let denied_by = match evaluation.decision {
             Decision::ExplicitDeny => evaluation.matched.first().map(|m| match m.source {
                 cognate_policy::PolicySource::Identity => "an identity-based policy",
@@ -246,7 +267,8 @@ impl Domain {
                 let arn = user.arn(&account);
                 context.set("aws:PrincipalArn", arn.clone());
                 self.user_context(&user, &mut context);
-                let (identity, boundary) = self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
+                let (identity, boundary) =
+                    self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
                 Acting {
                     kind: ActingKind::User,
                     principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
@@ -359,5 +381,48 @@ impl Domain {
 
     async fn role_policies(&self, role: &Role) -> Result<(Vec<Arc<Policy>>, Option<Vec<Arc<Policy>>>)> {
         self.entity_policies(&role.inline, &role.attached, role.boundary.as_ref()).await
+    }
+}
+
+/// A principal's policy documents by where they come from, for the policy simulator.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyDocuments {
+    /// (source ID as IAM names it — the inline policy's name or the managed policy's ARN, document).
+    pub identity: Vec<(String, String)>,
+    pub boundary: Option<(String, String)>,
+}
+
+impl Domain {
+    /// The documents of the user or role `arn` names (SimulatePrincipalPolicy,
+    /// GetContextKeysForPrincipalPolicy).
+    pub async fn principal_documents(&self, arn: &str) -> Result<PolicyDocuments> {
+        let account = &self.config.account_id;
+        let (inline, attached, boundary) = if let Some(role) = self.find_role_by_arn(arn).await? {
+            (role.inline, role.attached, role.boundary)
+        } else if let Some(rest) = arn.strip_prefix(&format!("arn:aws:iam::{account}:user/")) {
+            let name = rest.rsplit('/').next().unwrap_or(rest);
+            match self.find_iam_user(name).await? {
+                Some(u) if u.arn(account) == arn => (u.inline, u.attached, u.boundary),
+                _ => return Err(crate::IamError::NoSuchEntity.err(format!("The user with ARN {arn} cannot be found."))),
+            }
+        } else {
+            return Err(crate::IamError::NoSuchEntity.err(format!("No principal with ARN {arn} exists.")));
+        };
+        let mut documents = PolicyDocuments::default();
+        documents.identity.extend(inline);
+        for policy_arn in attached {
+            if let Some(p) = self.find_policy(&policy_arn).await?
+                && let Some(d) = p.default_document()
+            {
+                documents.identity.push((policy_arn.clone(), d.to_owned()));
+            }
+        }
+        if let Some(b) = boundary
+            && let Some(p) = self.find_policy(&b).await?
+            && let Some(d) = p.default_document()
+        {
+            documents.boundary = Some((b.clone(), d.to_owned()));
+        }
+        Ok(documents)
     }
 }

@@ -89,7 +89,9 @@ impl Domain {
             size += policy.chars().filter(|c| !c.is_whitespace()).count();
         }
         for arn in &request.policy_arns {
-            self.get_policy(arn).await.map_err(|_| IamError::InvalidInput.err(format!("Policy {arn} does not exist.")))?;
+            self.get_policy(arn)
+                .await
+                .map_err(|_| IamError::InvalidInput.err(format!("Policy {arn} does not exist.")))?;
             size += arn.len() / 4;
         }
         for (k, v) in &request.tags {
@@ -97,9 +99,8 @@ impl Domain {
         }
         let percent = i32::try_from(size * 100 / PACKED_POLICY_CHARS).unwrap_or(i32::MAX);
         if percent > 100 {
-            return Err(IamError::PackedPolicyTooLarge.err(format!(
-                "Packed policy consumes {percent}% of allotted space, please use smaller policy."
-            )));
+            return Err(IamError::PackedPolicyTooLarge
+                .err(format!("Packed policy consumes {percent}% of allotted space, please use smaller policy.")));
         }
         Ok(percent)
     }
@@ -181,7 +182,12 @@ impl Domain {
         }
         let trust = cognate_policy::Policy::parse(&role.trust_policy, PolicyKind::Trust)
             .map_err(|e| IamError::MalformedPolicyDocument.err(e.message))?;
-        let asks = Request { action: "sts:AssumeRole", resource: &request.request_resource(), principal: caller.principal(), context: &context };
+        let asks = Request {
+            action: "sts:AssumeRole",
+            resource: &request.request_resource(),
+            principal: caller.principal(),
+            context: &context,
+        };
         if !cognate_policy::allows(&trust, &asks) {
             return Err(denied());
         }
@@ -244,9 +250,8 @@ impl Domain {
         };
         let secs = duration_secs.unwrap_or(default);
         if !(MIN_SESSION_SECS..=max).contains(&secs) {
-            return Err(IamError::InvalidInput.err(format!(
-                "The requested DurationSeconds must be between {MIN_SESSION_SECS} and {max} seconds."
-            )));
+            return Err(IamError::InvalidInput
+                .err(format!("The requested DurationSeconds must be between {MIN_SESSION_SECS} and {max} seconds.")));
         }
         let expires_ms = self.clock.now_ms() + i64::from(secs) * 1000;
         let owner = KeyOwner::UserSession { name: caller.user_name.clone() };
@@ -259,5 +264,46 @@ impl SessionRequest {
     /// The resource a trust policy's statements are matched against: the role.
     fn request_resource(&self) -> String {
         self.role_arn.clone()
+    }
+}
+
+impl Domain {
+    /// Verifies a web identity token for AssumeRoleWithWebIdentity: an ID token of one of this
+    /// server's pools whose issuer is registered as an IAM OpenID Connect provider (under
+    /// Cognate's issuer or `cognito-idp.<region>.amazonaws.com/<poolId>`), with an audience the
+    /// provider lists.
+    pub async fn verify_web_identity(&self, token: &str) -> Result<WebIdentity> {
+        let invalid = |m: &str| IamError::InvalidIdentityToken.err(m.to_owned());
+        let verified = match self.verify_pool_id_token(token).await {
+            Ok(v) => v,
+            Err(crate::Error::NotAuthorized(m)) if m.contains("expired") => {
+                return Err(IamError::ExpiredToken.err("Token expired: the web identity token has expired."));
+            }
+            Err(crate::Error::NotAuthorized(_)) => return Err(invalid("The web identity token is not valid.")),
+            Err(e) => return Err(e),
+        };
+        let Some((pool_id, claims)) = verified else {
+            return Err(invalid(
+                "No OpenIDConnect provider found in your account for this issuer: only the issuers of this server's user pools can be verified.",
+            ));
+        };
+        let issuer = self.issuer(&pool_id);
+        let own = issuer.split_once("://").map_or(issuer.as_str(), |(_, rest)| rest).to_owned();
+        let region = crate::ids::pool_region(&pool_id).unwrap_or(&self.config.region);
+        let aws_form = format!("cognito-idp.{region}.amazonaws.com/{pool_id}");
+        let providers = self.list_oidc_providers().await?;
+        let Some(provider) = providers.iter().find(|p| p.host_path == own || p.host_path == aws_form) else {
+            return Err(invalid(&format!("No OpenIDConnect provider found in your account for {issuer}")));
+        };
+        if !provider.client_ids.iter().any(|c| c == &claims.aud) {
+            return Err(invalid("Incorrect token audience"));
+        }
+        Ok(WebIdentity {
+            provider: self.oidc_provider_arn(&provider.host_path),
+            key_prefix: provider.host_path.clone(),
+            subject: claims.sub,
+            audience: claims.aud,
+            amr: Vec::new(),
+        })
     }
 }

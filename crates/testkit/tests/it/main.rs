@@ -12,6 +12,7 @@ mod devices;
 mod domains;
 mod helpers;
 mod hosted_ui;
+mod iam;
 mod mfa;
 mod oauth_token;
 mod passkeys;
