@@ -16,10 +16,22 @@ use crate::idp::{
     auth, branding_ui, devices, domains, groups, mfa, passwords, resource_servers, signup, tags, user_pool_clients,
     user_pools, users_admin, users_self, webauthn,
 };
-use crate::{ApiError, Ctx, Handler, HandlerFuture, QueryRequest, call, iam_ops, query_call, sts_ops};
+use crate::{
+    ApiError, Ctx, Handler, HandlerFuture, QueryRequest, call, call_mapped, iam_ops, identity_ops, query_call, sts_ops,
+};
 
 /// A Query-protocol handler: the same `Ctx` as JSON handlers, and the form parameters.
 pub type QueryHandler = fn(Ctx, QueryRequest) -> Pin<Box<dyn Future<Output = Result<Response, AwsError>> + Send>>;
+
+macro_rules! identity_handler {
+    ($f:path) => {
+        Some(
+            (|ctx: Ctx, body: Bytes| -> HandlerFuture {
+                Box::pin(call_mapped(ctx, body, ApiError::into_identity_aws, $f))
+            }) as Handler,
+        )
+    };
+}
 
 macro_rules! sts_handler {
     ($f:path) => {
@@ -211,29 +223,31 @@ pub fn idp(op: cognito_idp::Operation) -> Option<Handler> {
 pub fn identity(op: cognito_identity::Operation) -> Option<Handler> {
     use cognito_identity::Operation as O;
     match op {
-        O::CreateIdentityPool
-        | O::DeleteIdentities
-        | O::DeleteIdentityPool
-        | O::DescribeIdentity
-        | O::DescribeIdentityPool
-        | O::GetCredentialsForIdentity
-        | O::GetId
-        | O::GetIdentityPoolRoles
-        | O::GetOpenIdToken
-        | O::GetOpenIdTokenForDeveloperIdentity
-        | O::GetPrincipalTagAttributeMap
-        | O::ListIdentities
-        | O::ListIdentityPools
-        | O::ListTagsForResource
-        | O::LookupDeveloperIdentity
-        | O::MergeDeveloperIdentities
-        | O::SetIdentityPoolRoles
-        | O::SetPrincipalTagAttributeMap
-        | O::TagResource
-        | O::UnlinkDeveloperIdentity
-        | O::UnlinkIdentity
-        | O::UntagResource
-        | O::UpdateIdentityPool => None,
+        O::CreateIdentityPool => identity_handler!(identity_ops::create_identity_pool),
+        O::DeleteIdentities => identity_handler!(identity_ops::delete_identities),
+        O::DeleteIdentityPool => identity_handler!(identity_ops::delete_identity_pool),
+        O::DescribeIdentity => identity_handler!(identity_ops::describe_identity),
+        O::DescribeIdentityPool => identity_handler!(identity_ops::describe_identity_pool),
+        O::GetCredentialsForIdentity => identity_handler!(identity_ops::get_credentials_for_identity),
+        O::GetId => identity_handler!(identity_ops::get_id),
+        O::GetIdentityPoolRoles => identity_handler!(identity_ops::get_identity_pool_roles),
+        O::GetOpenIdToken => identity_handler!(identity_ops::get_open_id_token),
+        O::GetOpenIdTokenForDeveloperIdentity => {
+            identity_handler!(identity_ops::get_open_id_token_for_developer_identity)
+        }
+        O::GetPrincipalTagAttributeMap => identity_handler!(identity_ops::get_principal_tag_attribute_map),
+        O::ListIdentities => identity_handler!(identity_ops::list_identities),
+        O::ListIdentityPools => identity_handler!(identity_ops::list_identity_pools),
+        O::ListTagsForResource => identity_handler!(identity_ops::list_tags_for_resource),
+        O::LookupDeveloperIdentity => identity_handler!(identity_ops::lookup_developer_identity),
+        O::MergeDeveloperIdentities => identity_handler!(identity_ops::merge_developer_identities),
+        O::SetIdentityPoolRoles => identity_handler!(identity_ops::set_identity_pool_roles),
+        O::SetPrincipalTagAttributeMap => identity_handler!(identity_ops::set_principal_tag_attribute_map),
+        O::TagResource => identity_handler!(identity_ops::tag_resource),
+        O::UnlinkDeveloperIdentity => identity_handler!(identity_ops::unlink_developer_identity),
+        O::UnlinkIdentity => identity_handler!(identity_ops::unlink_identity),
+        O::UntagResource => identity_handler!(identity_ops::untag_resource),
+        O::UpdateIdentityPool => identity_handler!(identity_ops::update_identity_pool),
     }
 }
 

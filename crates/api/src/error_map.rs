@@ -60,6 +60,14 @@ impl ApiError {
                 exception(Exception::InvalidUserPoolConfigurationException, m)
             }
             ApiError::Domain(Error::UnsupportedOperation(m)) => exception(Exception::UnsupportedOperationException, m),
+            ApiError::Domain(
+                e @ (Error::IdentityPoolConfiguration(_)
+                | Error::ResourceConflict(_)
+                | Error::DeveloperUserAlreadyRegistered(_)),
+            ) => {
+                tracing::error!(error = %e, "COGNATE-API0003 an identity-pool error reached a cognito-idp operation");
+                exception(Exception::InternalErrorException, "An internal error occurred.")
+            }
             ApiError::Domain(Error::Iam(kind, m)) => {
                 tracing::error!(?kind, message = %m, "COGNATE-API0003 an IAM error reached a cognito-idp operation");
                 exception(Exception::InternalErrorException, "An internal error occurred.")
@@ -126,6 +134,37 @@ impl ApiError {
             },
             ApiError::Domain(Error::InvalidParameter(m)) => AwsError::client("ValidationError", m),
             ApiError::Domain(other) => query_internal(other, "InternalFailure"),
+        }
+    }
+}
+
+impl ApiError {
+    /// The error as cognito-identity answers it.
+    pub fn into_identity_aws(self) -> AwsError {
+        use cognate_model::cognito_identity::Exception as E;
+        let e = |x: E, m: String| {
+            AwsError::new(x.code(), StatusCode::from_u16(x.http_status()).unwrap_or(StatusCode::BAD_REQUEST), m)
+        };
+        match self {
+            ApiError::Aws(a) => a,
+            ApiError::Domain(Error::InvalidParameter(m)) => e(E::InvalidParameterException, m),
+            ApiError::Domain(Error::ResourceNotFound(m)) => e(E::ResourceNotFoundException, m),
+            ApiError::Domain(Error::NotAuthorized(m)) => e(E::NotAuthorizedException, m),
+            ApiError::Domain(Error::LimitExceeded(m)) => e(E::LimitExceededException, m),
+            ApiError::Domain(Error::ConcurrentUpdate(m)) => e(E::ConcurrentModificationException, m),
+            ApiError::Domain(Error::ResourceConflict(m)) => e(E::ResourceConflictException, m),
+            ApiError::Domain(Error::IdentityPoolConfiguration(m)) => e(E::InvalidIdentityPoolConfigurationException, m),
+            ApiError::Domain(Error::DeveloperUserAlreadyRegistered(m)) => {
+                e(E::DeveloperUserAlreadyRegisteredException, m)
+            }
+            ApiError::Domain(Error::Iam(
+                IamError::AccessDenied | IamError::InvalidIdentityToken | IamError::ExpiredToken,
+                m,
+            )) => e(E::NotAuthorizedException, m),
+            ApiError::Domain(other) => {
+                tracing::error!(error = format!("{other:#}"), "COGNATE-API0001 internal error");
+                e(E::InternalErrorException, "An internal error occurred.".into())
+            }
         }
     }
 }

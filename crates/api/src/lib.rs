@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod dispatch;
 pub mod error_map;
 mod iam_ops;
+mod identity_ops;
 mod idp;
 mod sts_ops;
 pub mod throttle;
@@ -146,8 +147,24 @@ where
     F: FnOnce(Ctx, Req) -> Fut,
     Fut: Future<Output = Result<Resp, ApiError>>,
 {
+    call_mapped(ctx, body, ApiError::into_aws, handler).await
+}
+
+/// `call` with the service's own mapping of domain errors.
+pub async fn call_mapped<Req, Resp, F, Fut>(
+    ctx: Ctx,
+    body: Bytes,
+    map_error: fn(ApiError) -> AwsError,
+    handler: F,
+) -> Result<Response, AwsError>
+where
+    Req: DeserializeOwned + Validate,
+    Resp: Serialize,
+    F: FnOnce(Ctx, Req) -> Fut,
+    Fut: Future<Output = Result<Resp, ApiError>>,
+{
     let req: Req = json::decode(&body, "InvalidParameterException")?;
-    let resp = handler(ctx, req).await.map_err(ApiError::into_aws)?;
+    let resp = handler(ctx, req).await.map_err(map_error)?;
     json::encode(&resp)
 }
 

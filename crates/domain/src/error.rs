@@ -62,6 +62,15 @@ pub enum Error {
     #[error("{0}")]
     ConcurrentUpdate(String),
     /// Anything else: logged in full, reported to clients as an internal error.
+    /// An identity pool whose roles cannot give credentials (cognito-identity).
+    #[error("{0}")]
+    IdentityPoolConfiguration(String),
+    /// A name or login already taken (cognito-identity's ResourceConflictException).
+    #[error("{0}")]
+    ResourceConflict(String),
+    /// A developer user identifier already linked to another identity.
+    #[error("{0}")]
+    DeveloperUserAlreadyRegistered(String),
     /// An error of the account-level services (IAM, STS, identity pools), by IAM's names.
     #[error("{1}")]
     Iam(IamError, String),

@@ -22,6 +22,7 @@ pub mod grants;
 pub mod groups;
 pub mod hosted;
 pub mod iam;
+pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod limits;
@@ -90,6 +91,8 @@ pub struct Domain {
     pub(crate) last_key_purge_ms: Arc<std::sync::atomic::AtomicI64>,
     /// Parsed policy documents by their text (documents are immutable values).
     pub(crate) parsed_policies: iam::principals::PolicyCache,
+    /// The signing key of identity pools' OpenID tokens.
+    pub(crate) identity_key: identity::IdentityKey,
 }
 
 /// Name of the deployment secret in the store (sessions, code hashes).
@@ -131,6 +134,7 @@ impl Domain {
             access_keys: Arc::default(),
             last_key_purge_ms: Arc::default(),
             parsed_policies: iam::principals::PolicyCache::default(),
+            identity_key: identity::IdentityKey::default(),
         })
     }
 

@@ -396,6 +396,8 @@ pub struct IdTokenClaims {
     pub sub: String,
     pub aud: String,
     pub exp: i64,
+    #[serde(default)]
+    pub iat: i64,
     pub token_use: String,
     #[serde(default)]
     pub origin_jti: Option<String>,

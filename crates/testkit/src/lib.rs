@@ -122,6 +122,18 @@ impl TestServer {
         aws_sdk_iam::Client::from_conf(config)
     }
 
+    /// The cognito-identity client, signing with the admin key.
+    pub fn identity(&self) -> aws_sdk_cognitoidentity::Client {
+        let creds = Self::credentials(&self.access_key_id, &self.secret_access_key, None);
+        let config = aws_sdk_cognitoidentity::Config::builder()
+            .behavior_version(aws_sdk_cognitoidentity::config::BehaviorVersion::latest())
+            .region(aws_sdk_cognitoidentity::config::Region::new("us-east-1"))
+            .endpoint_url(&self.base_url)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cognitoidentity::Client::from_conf(config)
+    }
+
     /// The STS client, signing with the admin key.
     pub fn sts(&self) -> aws_sdk_sts::Client {
         self.sts_with(Self::credentials(&self.access_key_id, &self.secret_access_key, None))

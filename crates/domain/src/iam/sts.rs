@@ -274,6 +274,21 @@ impl Domain {
     /// provider lists.
     pub async fn verify_web_identity(&self, token: &str) -> Result<WebIdentity> {
         let invalid = |m: &str| IamError::InvalidIdentityToken.err(m.to_owned());
+        // An identity pool's OpenID token (the basic flow).
+        if let Some((pool_id, identity_id, amr)) = self.verify_open_id_token(token).await? {
+            let pool =
+                self.get_identity_pool(&pool_id).await.map_err(|_| invalid("The identity pool no longer exists."))?;
+            if pool.settings.allow_classic_flow != Some(true) {
+                return Err(invalid("Basic (classic) flow is not enabled for this identity pool (AllowClassicFlow)."));
+            }
+            return Ok(WebIdentity {
+                provider: crate::identity::COGNITO_IDENTITY.into(),
+                key_prefix: crate::identity::COGNITO_IDENTITY.into(),
+                subject: identity_id,
+                audience: pool_id,
+                amr,
+            });
+        }
         let verified = match self.verify_pool_id_token(token).await {
             Ok(v) => v,
             Err(crate::Error::NotAuthorized(m)) if m.contains("expired") => {

@@ -13,6 +13,7 @@ mod domains;
 mod helpers;
 mod hosted_ui;
 mod iam;
+mod identity_pools;
 mod mfa;
 mod oauth_token;
 mod passkeys;
