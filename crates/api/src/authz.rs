@@ -59,9 +59,9 @@ pub fn authorize(
                     format!("User: {} is not authorized to perform: {iam_action} with session credentials", acting.arn),
                 ));
             }
-            // "No permissions are required to perform this operation" (STS API reference): even an
-            // explicit deny cannot hide who a caller is.
-            if action.service == "sts" && action.name == "GetCallerIdentity" {
+            // "No permissions are required to perform this operation" (STS API reference): who a
+            // caller is, and a session of the caller's own permissions, are not policy decisions.
+            if action.service == "sts" && matches!(action.name, "GetCallerIdentity" | "GetSessionToken") {
                 return Ok(());
             }
             let context = acting.context(facts);

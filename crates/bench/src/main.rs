@@ -102,6 +102,58 @@ impl Client {
         Ok(v)
     }
 
+    /// A JSON call to any service, signed with `creds` (key, secret, session token) when given.
+    async fn call_as(
+        &self,
+        target: &str,
+        service: &str,
+        body: &Value,
+        creds: Option<&(String, String, Option<String>)>,
+    ) -> anyhow::Result<Value> {
+        let url = format!("{}/", self.endpoint);
+        let body = body.to_string();
+        let content_type = "application/x-amz-json-1.1";
+        let mut req =
+            self.http.post(&url).header("content-type", content_type).header("x-amz-target", target).body(body.clone());
+        if let Some(creds) = creds {
+            let headers = [("content-type", content_type), ("x-amz-target", target)];
+            for (k, v) in sign_request(&url, &headers, &body, service, creds)? {
+                req = req.header(k, v);
+            }
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let v: Value = resp.json().await?;
+        if !status.is_success() {
+            bail!("{target}: {status} {v}");
+        }
+        Ok(v)
+    }
+
+    /// A Query-protocol (IAM) call signed with the admin key; the XML answer as text.
+    async fn iam(&self, params: &[(&str, &str)]) -> anyhow::Result<String> {
+        let url = format!("{}/", self.endpoint);
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("Version", "2010-05-08");
+        for (k, v) in params {
+            form.append_pair(k, v);
+        }
+        let body = form.finish();
+        let content_type = "application/x-www-form-urlencoded";
+        let creds = (self.key.clone(), self.secret.clone(), None);
+        let mut req = self.http.post(&url).header("content-type", content_type).body(body.clone());
+        for (k, v) in sign_request(&url, &[("content-type", content_type)], &body, "iam", &creds)? {
+            req = req.header(k, v);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            bail!("IAM {params:?}: {status} {text}");
+        }
+        Ok(text)
+    }
+
     fn sign(&self, url: &str, target: &str, body: &str) -> anyhow::Result<Vec<(String, String)>> {
         use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
         let host = url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_string();
@@ -128,6 +180,164 @@ impl Client {
             .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.to_string(), v.to_string())))
             .collect())
     }
+}
+
+/// SigV4 headers for a POST of `body` to `url` for `service`.
+fn sign_request(
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    service: &str,
+    creds: &(String, String, Option<String>),
+) -> anyhow::Result<Vec<(String, String)>> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let host = url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_string();
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    all.push(("host", host.as_str()));
+    let identity = aws_credential_types::Credentials::new(&creds.0, &creds.1, creds.2.clone(), None, "bench").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name(service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()?
+        .into();
+    let signable = SignableRequest::new("POST", url, all.iter().copied(), SignableBody::Bytes(body.as_bytes()))?;
+    let (instructions, _) = sign(signable, &params)?.into_parts();
+    let mut req = http::Request::builder().method("POST").uri(url).body(())?;
+    instructions.apply_to_request_http1x(&mut req);
+    Ok(req
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k == "authorization" || k.as_str().starts_with("x-amz-"))
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.to_string(), v.to_string())))
+        .collect())
+}
+
+/// The text of the first `<tag>` of an XML answer.
+fn xml_value(xml: &str, tag: &str) -> anyhow::Result<String> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open).context("tag missing")? + open.len();
+    let end = xml[start..].find('<').context("tag not closed")? + start;
+    Ok(xml[start..end].to_string())
+}
+
+/// GetId + GetCredentialsForIdentity for a signed-in user (the enhanced flow), and the
+/// throughput of a policy-checked admin call (an IAM user's key with a realistic policy) next to
+/// the same call with the root key.
+async fn identity_and_policy(
+    c: &Arc<Client>,
+    pool_id: &str,
+    client_id: &str,
+    id_token: &str,
+    workers: usize,
+    requests: usize,
+) -> anyhow::Result<()> {
+    let provider = format!("cognito-idp.us-east-1.amazonaws.com/{pool_id}");
+    let identity_pool = c
+        .call_as(
+            "AWSCognitoIdentityService.CreateIdentityPool",
+            "cognito-identity",
+            &json!({"IdentityPoolName": "bench", "AllowUnauthenticatedIdentities": false,
+                    "CognitoIdentityProviders": [{"ProviderName": provider, "ClientId": client_id}]}),
+            Some(&(c.key.clone(), c.secret.clone(), None)),
+        )
+        .await?["IdentityPoolId"]
+        .as_str()
+        .context("identity pool id")?
+        .to_string();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": identity_pool},
+                      "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]})
+    .to_string();
+    let role_name = format!("bench-{}", &identity_pool[10..18]);
+    let role =
+        c.iam(&[("Action", "CreateRole"), ("RoleName", &role_name), ("AssumeRolePolicyDocument", &trust)]).await?;
+    let role_arn = xml_value(&role, "Arn")?;
+    c.iam(&[
+        ("Action", "AttachRolePolicy"),
+        ("RoleName", &role_name),
+        ("PolicyArn", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+    ])
+    .await?;
+    c.call_as(
+        "AWSCognitoIdentityService.SetIdentityPoolRoles",
+        "cognito-identity",
+        &json!({"IdentityPoolId": identity_pool, "Roles": {"authenticated": role_arn}}),
+        Some(&(c.key.clone(), c.secret.clone(), None)),
+    )
+    .await?;
+    {
+        let (c, identity_pool, provider, token) =
+            (c.clone(), identity_pool.clone(), provider.clone(), id_token.to_string());
+        measure("GetId + GetCredentialsForIdentity", workers, requests, move |_| {
+            let (c, pool, provider, token) = (c.clone(), identity_pool.clone(), provider.clone(), token.clone());
+            async move {
+                let logins = json!({ provider: token });
+                let id = c
+                    .call_as(
+                        "AWSCognitoIdentityService.GetId",
+                        "cognito-identity",
+                        &json!({"IdentityPoolId": pool, "Logins": logins}),
+                        None,
+                    )
+                    .await?;
+                let body = json!({"IdentityId": id["IdentityId"], "Logins": logins});
+                c.call_as("AWSCognitoIdentityService.GetCredentialsForIdentity", "cognito-identity", &body, None)
+                    .await?;
+                Ok(())
+            }
+        })
+        .await?;
+    }
+
+    // A scoped operator: three statements with conditions, as a real least-privilege key has.
+    let pool_arn = format!("arn:aws:cognito-idp:us-east-1:000000000000:userpool/{pool_id}");
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Users", "Effect": "Allow", "Action": ["cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser", "cognito-idp:List*"],
+         "Resource": pool_arn, "Condition": {"IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]},
+                                            "DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}},
+        {"Sid": "NoDeletes", "Effect": "Deny", "Action": "cognito-idp:*Delete*", "Resource": "*"},
+        {"Sid": "Transport", "Effect": "Deny", "NotAction": "cognito-idp:*", "Resource": "*",
+         "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]})
+    .to_string();
+    let user = format!("bench-operator-{}", &identity_pool[10..18]);
+    c.iam(&[("Action", "CreateUser"), ("UserName", &user)]).await?;
+    c.iam(&[("Action", "PutUserPolicy"), ("UserName", &user), ("PolicyName", "operator"), ("PolicyDocument", &policy)])
+        .await?;
+    c.iam(&[
+        ("Action", "AttachUserPolicy"),
+        ("UserName", &user),
+        ("PolicyArn", "arn:aws:iam::aws:policy/AmazonCognitoReadOnly"),
+    ])
+    .await?;
+    let key = c.iam(&[("Action", "CreateAccessKey"), ("UserName", &user)]).await?;
+    let operator = (xml_value(&key, "AccessKeyId")?, xml_value(&key, "SecretAccessKey")?, None);
+    let body = json!({"UserPoolId": pool_id, "Username": "bench-user-0"});
+    let root = (c.key.clone(), c.secret.clone(), None);
+    let mut rates = Vec::new();
+    for (name, creds) in [("AdminGetUser (root key)", root), ("AdminGetUser (IAM user, policy)", operator)] {
+        let (c, body) = (c.clone(), body.clone());
+        rates.push(
+            measure(name, workers, requests * 4, move |_| {
+                let (c, body, creds) = (c.clone(), body.clone(), creds.clone());
+                async move {
+                    c.call_as("AWSCognitoIdentityProviderService.AdminGetUser", "cognito-idp", &body, Some(&creds))
+                        .await
+                        .map(|_| ())
+                }
+            })
+            .await?,
+        );
+    }
+    println!(
+        "{:<28} {:>8.0} %  of the root key's throughput (policy lookup and evaluation per call)",
+        "ratio policy-checked",
+        100.0 * rates[1] / rates[0]
+    );
+    Ok(())
 }
 
 /// One SRP sign-in as a client does it: InitiateAuth USER_SRP_AUTH, then RespondToAuthChallenge
@@ -712,6 +922,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if run("enumeration") {
         enumeration(&c, &pool_id).await?;
+    }
+    if run("identity") {
+        let id_token = tokens["AuthenticationResult"]["IdToken"].as_str().context("id token")?.to_string();
+        identity_and_policy(&c, &pool_id, &client_id, &id_token, args.workers, args.requests).await?;
     }
     if run("clientcredentials") {
         client_credentials(&c, &pool_id, args.workers, args.requests, rsa_rate).await?;

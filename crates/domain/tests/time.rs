@@ -242,3 +242,62 @@ async fn expired_authorization_codes_and_sign_in_sessions_are_refused() {
     clock.0.fetch_sub(3600 * 1000, Ordering::SeqCst);
     assert!(d.login_session(&other.id, &cookie).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn temporary_credentials_and_identity_tokens_expire() {
+    use cognate_domain::access_keys::{KeyOwner, TokenCheck};
+    let clock = Arc::new(TestClock(AtomicI64::new(now_ms())));
+    let d = domain(clock.clone()).await;
+    let user = d.create_iam_user("dev", None, None, Vec::new()).await.unwrap();
+    let policy =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+    d.put_user_policy(&user.name, "assume", policy).await.unwrap();
+    let (key, _) = d.create_user_access_key(&user.name).await.unwrap();
+    let acting = d.acting_as(&key).await.unwrap().expect("an active user key acts");
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":"sts:AssumeRole"}]}"#;
+    let role = d
+        .create_role(cognate_domain::iam::NewRole {
+            name: "r".into(),
+            trust_policy: trust.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let request = cognate_domain::iam::sts::SessionRequest {
+        role_arn: role.arn("000000000000"),
+        session_name: "s".into(),
+        duration_secs: Some(900),
+        ..Default::default()
+    };
+    let context = acting.context(&cognate_domain::iam::principals::RequestFacts::default());
+    let session = d.assume_role(&acting, context, &request).await.unwrap();
+    let token = session.issued.session_token.clone().unwrap();
+    let stored = d.find_access_key(&session.issued.key.access_key_id).await.unwrap().unwrap();
+    assert!(matches!(stored.owner, KeyOwner::Role(_)));
+    assert_eq!(stored.check_session(Some(&token), clock.now_ms()), TokenCheck::Valid);
+    assert_eq!(stored.check_session(Some("another token"), clock.now_ms()), TokenCheck::Invalid);
+    assert_eq!(stored.check_session(None, clock.now_ms()), TokenCheck::Invalid);
+    // Fifteen minutes later the session has expired (and a wrong token is still just invalid).
+    clock.0.fetch_add(900 * 1000, Ordering::SeqCst);
+    assert_eq!(stored.check_session(Some(&token), clock.now_ms()), TokenCheck::Expired);
+    assert_eq!(stored.check_session(Some("another token"), clock.now_ms()), TokenCheck::Invalid);
+
+    // A developer identity's OpenID token expires after its TokenDuration.
+    let pool = d
+        .create_identity_pool(cognate_model::cognito_identity::CreateIdentityPoolInput {
+            identity_pool_name: "dev".into(),
+            allow_unauthenticated_identities: false,
+            allow_classic_flow: Some(true),
+            developer_provider_name: Some("login.example".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let logins = BTreeMap::from([("login.example".to_string(), "user-1".to_string())]);
+    let (_, token) =
+        d.open_id_token_for_developer(&pool.settings.identity_pool_id, None, &logins, None, Some(60)).await.unwrap();
+    assert!(d.verify_open_id_token(&token).await.unwrap().is_some());
+    clock.0.fetch_add(61 * 1000, Ordering::SeqCst);
+    let expired = d.verify_open_id_token(&token).await;
+    assert!(matches!(expired, Err(Error::Iam(cognate_domain::IamError::ExpiredToken, _))), "{expired:?}");
+}

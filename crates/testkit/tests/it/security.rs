@@ -1668,3 +1668,139 @@ async fn hosted_sign_in_forms_are_throttled_per_address() -> anyhow::Result<()> 
     assert!(statuses.iter().filter(|s| **s == 429).count() >= 5, "{statuses:?}");
     Ok(())
 }
+
+/// IAM, STS and identity pools: credentials cannot grant themselves more, one identity's login
+/// cannot unlock another's credentials, a role that exists is refused exactly like one that does
+/// not, and racing writes keep IAM's quotas.
+mod iam {
+    use aws_sdk_iam::error::ProvideErrorMetadata as _;
+    use cognate_testkit::{TestServer, both_backends};
+
+    use crate::helpers::{PASSWORD, code, confirmed_user, pool_and_client, sign_in};
+
+    fn allow(actions: &[&str]) -> String {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+            .to_string()
+    }
+
+    async fn user_key(server: &TestServer, name: &str, policy: &str) -> aws_credential_types::Credentials {
+        let iam = server.iam();
+        iam.create_user().user_name(name).send().await.unwrap();
+        iam.put_user_policy().user_name(name).policy_name("p").policy_document(policy).send().await.unwrap();
+        let key = iam.create_access_key().user_name(name).send().await.unwrap().access_key.unwrap();
+        TestServer::credentials(key.access_key_id(), key.secret_access_key(), None)
+    }
+
+    both_backends! {
+        async fn a_key_cannot_grant_itself_more(server: TestServer) {
+            // A user allowed to read IAM cannot write a policy onto itself, nor create a key for root.
+            let creds = user_key(&server, "reader", &allow(&["iam:Get*", "iam:List*"])).await;
+            let iam = server.iam_with(creds.clone());
+            iam.get_user().user_name("reader").send().await?;
+            let e = iam.put_user_policy().user_name("reader").policy_name("more").policy_document(allow(&["*"])).send().await.unwrap_err();
+            assert_eq!(code(&e), "AccessDenied");
+            let e = iam.attach_user_policy().user_name("reader").policy_arn("arn:aws:iam::aws:policy/AdministratorAccess").send().await.unwrap_err();
+            assert_eq!(code(&e), "AccessDenied");
+            let e = iam.create_access_key().user_name("reader").send().await.unwrap_err();
+            assert_eq!(code(&e), "AccessDenied");
+            // A session of the user can do no more than the user, and no IAM at all.
+            let session = server.sts_with(creds).get_session_token().send().await?;
+            let c = session.credentials().unwrap();
+            let s = TestServer::credentials(c.access_key_id(), c.secret_access_key(), Some(c.session_token()));
+            assert_eq!(code(&server.iam_with(s.clone()).get_user().user_name("reader").send().await.unwrap_err()), "AccessDenied");
+            // A session key presented as a permanent key (no token) or with a token of another session.
+            let other = server.sts().get_session_token().send().await?;
+            let o = other.credentials().unwrap();
+            let swapped = TestServer::credentials(c.access_key_id(), c.secret_access_key(), Some(o.session_token()));
+            assert_eq!(code(&server.sts_with(swapped).get_caller_identity().send().await.unwrap_err()), "InvalidClientTokenId");
+            Ok(())
+        }
+
+        async fn an_existing_role_is_refused_like_a_missing_one(server: TestServer) {
+            let creds = user_key(&server, "prober", &allow(&["sts:AssumeRole"])).await;
+            let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::000000000000:user/someone-else"}, "Action": "sts:AssumeRole"}]}).to_string();
+            server.iam().create_role().role_name("Secret").assume_role_policy_document(&trust).send().await?;
+            let sts = server.sts_with(creds);
+            let mut answers = Vec::new();
+            for role in ["Secret", "Missing"] {
+                let arn = format!("arn:aws:iam::000000000000:role/{role}");
+                let e = sts.assume_role().role_arn(&arn).role_session_name("probe").send().await.unwrap_err();
+                answers.push((code(&e), e.message().unwrap_or_default().replace(role, "<role>")));
+            }
+            assert_eq!(answers[0], answers[1], "a caller learns nothing about which roles exist");
+            Ok(())
+        }
+
+        async fn one_identitys_login_does_not_unlock_another(server: TestServer) {
+            let (pool, client) = pool_and_client(&server, false).await;
+            confirmed_user(&server, &client, "amy", "amy@example.com").await;
+            confirmed_user(&server, &client, "ben", "ben@example.com").await;
+            let amy = sign_in(&server, &client, "amy", PASSWORD).await.id_token.unwrap();
+            let ben = sign_in(&server, &client, "ben", PASSWORD).await.id_token.unwrap();
+            let provider = format!("cognito-idp.us-east-1.amazonaws.com/{pool}");
+            let ci = server.identity();
+            let identity_pool = ci.create_identity_pool().identity_pool_name("p").allow_unauthenticated_identities(true)
+                .cognito_identity_providers(aws_sdk_cognitoidentity::types::CognitoIdentityProvider::builder().provider_name(&provider).client_id(&client).build())
+                .send().await?.identity_pool_id;
+            let amy_id = ci.get_id().identity_pool_id(&identity_pool).logins(&provider, &amy).send().await?.identity_id.unwrap();
+            let ben_id = ci.get_id().identity_pool_id(&identity_pool).logins(&provider, &ben).send().await?.identity_id.unwrap();
+            assert_ne!(amy_id, ben_id);
+            // Ben's token for Amy's identity, and Amy's identity with no login (as a guest would ask).
+            let e = ci.get_credentials_for_identity().identity_id(&amy_id).logins(&provider, &ben).send().await.unwrap_err();
+            assert_eq!(code(&e), "NotAuthorizedException");
+            let e = ci.get_credentials_for_identity().identity_id(&amy_id).send().await.unwrap_err();
+            assert_eq!(code(&e), "NotAuthorizedException");
+            let e = ci.get_open_id_token().identity_id(&amy_id).logins(&provider, &ben).send().await.unwrap_err();
+            assert_eq!(code(&e), "NotAuthorizedException");
+            // Unlinking needs the identity's own login.
+            let e = ci.unlink_identity().identity_id(&amy_id).logins(&provider, &ben).logins_to_remove(&provider).send().await.unwrap_err();
+            assert_eq!(code(&e), "NotAuthorizedException");
+            Ok(())
+        }
+
+        async fn racing_attachments_keep_the_quota(server: TestServer) {
+            let iam = server.iam();
+            let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}).to_string();
+            iam.create_role().role_name("Busy").assume_role_policy_document(&trust).send().await?;
+            let mut arns = Vec::new();
+            for i in 0..14 {
+                let p = iam.create_policy().policy_name(format!("p{i}")).policy_document(allow(&["s3:GetObject"])).send().await?;
+                arns.push(p.policy.unwrap().arn.unwrap());
+            }
+            let calls = arns.iter().map(|arn| {
+                let (iam, arn) = (server.iam(), arn.clone());
+                tokio::spawn(async move { iam.attach_role_policy().role_name("Busy").policy_arn(arn).send().await.map_err(|e| code(&e)) })
+            });
+            let mut wins = 0;
+            for call in calls {
+                match call.await? {
+                    Ok(_) => wins += 1,
+                    Err(c) => assert!(c == "LimitExceeded" || c == "ConcurrentModification", "{c}"),
+                }
+            }
+            let attached = iam.list_attached_role_policies().role_name("Busy").send().await?.attached_policies().len();
+            assert_eq!(attached, wins, "every success is attached, nothing else");
+            assert!(attached <= 10, "at most ten managed policies per role: {attached}");
+            Ok(())
+        }
+
+        async fn malformed_and_oversized_query_requests(server: TestServer) {
+            let http = server.http();
+            // Unsigned IAM calls are refused before anything is read.
+            let resp = http.post(format!("{}/", server.base_url)).header("content-type", "application/x-www-form-urlencoded")
+                .body("Action=ListRoles&Version=2010-05-08").send().await?;
+            assert_eq!(resp.status().as_u16(), 403);
+            assert!(resp.text().await?.contains("<Code>MissingAuthenticationToken</Code>"));
+            // An oversized policy and a document that is not JSON are refused in IAM's words.
+            let iam = server.iam();
+            let huge = "x".repeat(140_000);
+            let e = iam.create_policy().policy_name("huge").policy_document(&huge).send().await.unwrap_err();
+            assert_eq!(code(&e), "ValidationError");
+            let e = iam.create_policy().policy_name("bad").policy_document("{\"Version\":").send().await.unwrap_err();
+            assert_eq!(code(&e), "MalformedPolicyDocument");
+            Ok(())
+        }
+    }
+}
