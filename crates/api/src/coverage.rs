@@ -12,12 +12,11 @@ use crate::dispatch;
 fn planned(service: &str, op: &str) -> Option<&'static str> {
     match (service, op) {
         ("cognito-idp", _) => Some("later milestone"),
-        ("cognito-identity", _) => Some("identity pools milestone"),
-        ("sts", "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML" | "GetCallerIdentity" | "AssumeRole") => {
-            Some("identity pools milestone")
-        }
-        ("iam", o) if o.contains("Role") || o.contains("Policy") || o.contains("Policies") => {
-            Some("identity pools milestone (role/policy subset)")
+        ("cognito-identity", _) => Some("later milestone"),
+        ("sts", "AssumeRoleWithSAML") => Some("federation milestone"),
+        ("sts", "DecodeAuthorizationMessage") => Some("later milestone"),
+        ("iam", o) if o.contains("Group") || o.contains("OpenIDConnectProvider") || o.contains("SAMLProvider") => {
+            Some("later milestone")
         }
         _ => None,
     }
@@ -81,7 +80,17 @@ pub fn render() -> String {
          | Hosted pages: sign-in (password, or a passkey or an email/SMS code as the pool's first factors allow), MFA codes (TOTP, SMS, email), MFA choice, TOTP set-up with a QR code, new password, sign-up, confirmation, password recovery, sign-out; single sign-on per domain | implemented |\n\
          | Branding: the classic UI customization (CSS, logo) and managed login styles (logo, colours) on the pages | implemented |\n\
          | Hosted pages: passkey registration, email/SMS MFA set-up | not yet (hosted UI milestone) |\n\
-         | `/oauth2/idpresponse`, `/saml2/idpresponse` | not yet (federation milestone) |\n\n",
+         | `/oauth2/idpresponse`, `/saml2/idpresponse` | not yet (federation milestone) |\n\n\
+         ## Identity pools, STS and IAM: what is compatible\n\n\
+         | Behaviour | Status |\n| --- | --- |\n\
+         | Logins: user-pool ID tokens under `cognito-idp.<region>.amazonaws.com/<poolId>` and Cognate's issuer form (signature, issuer, expiry, `aud` a configured client, ServerSideTokenCheck) | implemented |\n\
+         | Logins: IAM OpenID Connect providers whose issuer is one of this server's user pools; developer identities | implemented |\n\
+         | Logins: external OpenID Connect issuers, social providers (SupportedLoginProviders), SAML providers | not yet (federation milestone): refused with NotAuthorizedException saying so |\n\
+         | Enhanced flow (GetId → GetCredentialsForIdentity): default roles, Token and Rules role mappings, AmbiguousRoleResolution, the role's trust policy evaluated, one-hour credentials, guests under AWS's AmazonCognitoUnAuthedIdentitiesSessionPolicy, principal tags as session tags | implemented |\n\
+         | Basic flow (GetOpenIdToken → AssumeRoleWithWebIdentity) with AllowClassicFlow; OpenID tokens are RS512 JWTs with issuer `https://cognito-identity.amazonaws.com`, verifiable by this server only (no public JWKS) | implemented |\n\
+         | Every signed call to every service authorized by IAM policies (identity, boundary and session policies; conditions; policy variables); the generated admin key is the account's root | implemented |\n\
+         | AWS managed policies by ARN: AdministratorAccess, PowerUserAccess, ReadOnlyAccess, IAMFullAccess, IAMReadOnlyAccess, AmazonS3ReadOnlyAccess, the Cognito policies and service-role policies (documents as of 2026-08-22) | implemented |\n\
+         | IAM groups, instance profiles, login profiles, MFA devices, access-key last-used tracking | not yet |\n\n",
     );
     let idp: Vec<Row> = cognito_idp::Operation::ALL
         .iter()
