@@ -73,14 +73,16 @@ pub struct QueryRequest {
 }
 
 impl Ctx {
-    /// The signed principal of the request (every IAM and most STS operations have one).
-    pub fn acting(&self) -> Result<&cognate_domain::iam::principals::Acting, ApiError> {
+    /// The signed principal of the request (every IAM and most STS operations have one). In
+    /// development mode, where nothing is checked, the caller acts as the account's root.
+    pub fn acting(&self) -> Result<std::sync::Arc<cognate_domain::iam::principals::Acting>, ApiError> {
         match &self.caller {
-            Caller::Principal(p) => Ok(&p.acting),
-            Caller::Developer | Caller::Anonymous | Caller::User(_) => Err(ApiError::Aws(AwsError::new(
+            Caller::Principal(p) => Ok(p.acting.clone()),
+            Caller::Developer => Ok(std::sync::Arc::new(self.domain.root_acting("development-mode"))),
+            Caller::Anonymous | Caller::User(_) => Err(ApiError::Aws(AwsError::new(
                 "AccessDenied",
                 StatusCode::FORBIDDEN,
-                "This operation needs credentials of an IAM principal (development mode signs nothing).",
+                "This operation needs credentials of an IAM principal.",
             ))),
         }
     }

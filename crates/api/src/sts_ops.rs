@@ -56,7 +56,7 @@ pub async fn assume_role(ctx: Ctx, req: m::AssumeRoleRequest) -> Out<m::AssumeRo
     request.external_id = req.external_id;
     request.source_identity = req.source_identity;
     let context = acting.context(&ctx.facts);
-    let session = ctx.domain.assume_role(acting, context, &request).await?;
+    let session = ctx.domain.assume_role(&acting, context, &request).await?;
     Ok(Some(m::AssumeRoleResponse {
         assumed_role_user: Some(assumed(&session)),
         credentials: Some(credentials(&session.issued, session.expires_ms)),
@@ -89,7 +89,7 @@ pub async fn assume_role_with_web_identity(
 
 pub async fn get_session_token(ctx: Ctx, req: m::GetSessionTokenRequest) -> Out<m::GetSessionTokenResponse> {
     let acting = ctx.acting()?;
-    let (issued, expires_ms) = ctx.domain.get_session_token(acting, req.duration_seconds).await?;
+    let (issued, expires_ms) = ctx.domain.get_session_token(&acting, req.duration_seconds).await?;
     Ok(Some(m::GetSessionTokenResponse { credentials: Some(credentials(&issued, expires_ms)), ..Default::default() }))
 }
 

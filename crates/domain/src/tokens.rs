@@ -355,37 +355,54 @@ impl crate::Domain {
     /// (expiry is checked by the caller).
     async fn verify_access_token_signature(&self, token: &str) -> Result<AccessClaims> {
         let invalid = || Error::NotAuthorized("Invalid Access Token".into());
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(invalid());
+        let claims: AccessClaims = match self.verified_pool_jwt(token, |c: &AccessClaims| &c.iss).await {
+            Ok(Some((_, claims))) => claims,
+            Ok(None) | Err(None) => return Err(invalid()),
+            Err(Some(e)) => return Err(e),
         };
-        let header: JwtHeaderIn =
-            URL_SAFE_NO_PAD.decode(header).ok().and_then(|h| serde_json::from_slice(&h).ok()).ok_or_else(invalid)?;
-        if header.alg != "RS256" {
-            return Err(invalid());
-        }
-        let kid = header.kid.ok_or_else(invalid)?;
-        // The pool comes from the (not yet verified) issuer; the key must belong to that pool.
-        let claims: AccessClaims =
-            URL_SAFE_NO_PAD.decode(payload).ok().and_then(|c| serde_json::from_slice(&c).ok()).ok_or_else(invalid)?;
-        let pool_id = claims.iss.rsplit('/').next().unwrap_or_default().to_string();
-        if claims.iss != self.issuer(&pool_id) {
-            return Err(invalid());
-        }
-        let key = match self.verifying_key(&kid, &pool_id).await {
-            Ok(Some(k)) => k,
-            Ok(None) | Err(Error::ResourceNotFound(_)) => return Err(invalid()),
-            Err(e) => return Err(e),
-        };
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid())?;
-        let signed = token.get(..header_and_payload_len(token)).ok_or_else(invalid)?;
-        key.verify_sig(signed.as_bytes(), &signature).map_err(|_| invalid())?;
         if claims.token_use != "access" {
             return Err(invalid());
         }
         Ok(claims)
+    }
+
+    /// A JWT signed by one of this server's pools: exactly three base64url parts, `alg` RS256 and
+    /// a `kid` of the pool its (not yet verified) issuer names, the signature over
+    /// `header.payload` as received. `Ok(None)`: the issuer is not one of this server's pools;
+    /// `Err(None)`: not a valid token; `Err(Some(_))`: the check itself failed.
+    async fn verified_pool_jwt<C: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        issuer: impl Fn(&C) -> &str,
+    ) -> std::result::Result<Option<(String, C)>, Option<Error>> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(None);
+        };
+        let header: JwtHeaderIn =
+            URL_SAFE_NO_PAD.decode(header).ok().and_then(|h| serde_json::from_slice(&h).ok()).ok_or(None)?;
+        let claims: C =
+            URL_SAFE_NO_PAD.decode(payload).ok().and_then(|c| serde_json::from_slice(&c).ok()).ok_or(None)?;
+        let iss = issuer(&claims);
+        let pool_id = iss.rsplit('/').next().unwrap_or_default().to_string();
+        if iss != self.issuer(&pool_id) {
+            return Ok(None);
+        }
+        if header.alg != "RS256" {
+            return Err(None);
+        }
+        let kid = header.kid.ok_or(None)?;
+        let key = match self.verifying_key(&kid, &pool_id).await {
+            Ok(Some(k)) => k,
+            Ok(None) | Err(Error::ResourceNotFound(_)) => return Err(None),
+            Err(e) => return Err(Some(e)),
+        };
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| None)?;
+        let signed = token.get(..header_and_payload_len(token)).ok_or(None)?;
+        key.verify_sig(signed.as_bytes(), &signature).map_err(|_| None)?;
+        Ok(Some((pool_id, claims)))
     }
 }
 
@@ -447,32 +464,12 @@ impl crate::Domain {
     /// not one of this server's (so another verifier may try it).
     pub async fn verify_pool_id_token(&self, token: &str) -> Result<Option<(String, IdTokenClaims)>> {
         let invalid = || Error::NotAuthorized("Invalid login token.".into());
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(invalid());
+        let (pool_id, claims) = match self.verified_pool_jwt(token, |c: &IdTokenClaims| &c.iss).await {
+            Ok(Some(verified)) => verified,
+            Ok(None) => return Ok(None),
+            Err(None) => return Err(invalid()),
+            Err(Some(e)) => return Err(e),
         };
-        let header: JwtHeaderIn =
-            URL_SAFE_NO_PAD.decode(header).ok().and_then(|h| serde_json::from_slice(&h).ok()).ok_or_else(invalid)?;
-        let claims: IdTokenClaims =
-            URL_SAFE_NO_PAD.decode(payload).ok().and_then(|c| serde_json::from_slice(&c).ok()).ok_or_else(invalid)?;
-        let pool_id = claims.iss.rsplit('/').next().unwrap_or_default().to_string();
-        if claims.iss != self.issuer(&pool_id) {
-            return Ok(None);
-        }
-        if header.alg != "RS256" {
-            return Err(invalid());
-        }
-        let kid = header.kid.ok_or_else(invalid)?;
-        let key = match self.verifying_key(&kid, &pool_id).await {
-            Ok(Some(k)) => k,
-            Ok(None) | Err(Error::ResourceNotFound(_)) => return Err(invalid()),
-            Err(e) => return Err(e),
-        };
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| invalid())?;
-        let signed = token.get(..header_and_payload_len(token)).ok_or_else(invalid)?;
-        key.verify_sig(signed.as_bytes(), &signature).map_err(|_| invalid())?;
         if claims.token_use != "id" {
             return Err(invalid());
         }

@@ -265,6 +265,43 @@ fn stale(e: StoreError) -> Error {
     }
 }
 
+/// What roles and users share: inline policies by name, attached managed policies, a boundary.
+fn inline_policy(inline: &BTreeMap<String, String>, name: &str, whose: &str) -> Result<String> {
+    inline
+        .get(name)
+        .cloned()
+        .ok_or_else(|| IamError::NoSuchEntity.err(format!("The {whose} policy with name {name} cannot be found.")))
+}
+
+fn remove_inline(inline: &mut BTreeMap<String, String>, name: &str, whose: &str) -> Result<()> {
+    match inline.remove(name) {
+        Some(_) => Ok(()),
+        None => Err(IamError::NoSuchEntity.err(format!("The {whose} policy with name {name} cannot be found."))),
+    }
+}
+
+/// Attaches once; `quota` names IAM's quota (`PoliciesPerRole`, `PoliciesPerUser`).
+fn attach(attached: &mut Vec<String>, arn: &str, quota: &str) -> Result<()> {
+    if !attached.iter().any(|a| a == arn) {
+        if attached.len() >= MANAGED_POLICIES_PER_ENTITY {
+            return Err(
+                IamError::LimitExceeded.err(format!("Cannot exceed quota for {quota}: {MANAGED_POLICIES_PER_ENTITY}"))
+            );
+        }
+        attached.push(arn.to_owned());
+    }
+    Ok(())
+}
+
+fn detach(attached: &mut Vec<String>, arn: &str) -> Result<()> {
+    let before = attached.len();
+    attached.retain(|a| a != arn);
+    if attached.len() == before {
+        return Err(IamError::NoSuchEntity.err(format!("Policy {arn} was not found.")));
+    }
+    Ok(())
+}
+
 impl Role {
     pub fn arn(&self, account: &str) -> String {
         format!("arn:aws:iam::{account}:role{}{}", self.path, self.name)
@@ -494,50 +531,21 @@ impl Domain {
 
     pub async fn get_role_policy(&self, role: &str, policy_name: &str) -> Result<(Role, String)> {
         let r = self.get_role(role).await?;
-        let document = r.inline.get(policy_name).cloned().ok_or_else(|| {
-            IamError::NoSuchEntity.err(format!("The role policy with name {policy_name} cannot be found."))
-        })?;
+        let document = inline_policy(&r.inline, policy_name, "role")?;
         Ok((r, document))
     }
 
     pub async fn delete_role_policy(&self, role: &str, policy_name: &str) -> Result<()> {
-        self.change_role(role, |r| match r.inline.remove(policy_name) {
-            Some(_) => Ok(()),
-            None => {
-                Err(IamError::NoSuchEntity.err(format!("The role policy with name {policy_name} cannot be found.")))
-            }
-        })
-        .await
-        .map(drop)
+        self.change_role(role, |r| remove_inline(&mut r.inline, policy_name, "role")).await.map(drop)
     }
 
     pub async fn attach_role_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
         self.get_policy(policy_arn).await?;
-        self.change_role(role, |r| {
-            if !r.attached.iter().any(|a| a == policy_arn) {
-                if r.attached.len() >= MANAGED_POLICIES_PER_ENTITY {
-                    return Err(IamError::LimitExceeded
-                        .err(format!("Cannot exceed quota for PoliciesPerRole: {MANAGED_POLICIES_PER_ENTITY}")));
-                }
-                r.attached.push(policy_arn.to_owned());
-            }
-            Ok(())
-        })
-        .await
-        .map(drop)
+        self.change_role(role, |r| attach(&mut r.attached, policy_arn, "PoliciesPerRole")).await.map(drop)
     }
 
     pub async fn detach_role_policy(&self, role: &str, policy_arn: &str) -> Result<()> {
-        self.change_role(role, |r| {
-            let before = r.attached.len();
-            r.attached.retain(|a| a != policy_arn);
-            if r.attached.len() == before {
-                return Err(IamError::NoSuchEntity.err(format!("Policy {policy_arn} was not found.")));
-            }
-            Ok(())
-        })
-        .await
-        .map(drop)
+        self.change_role(role, |r| detach(&mut r.attached, policy_arn)).await.map(drop)
     }
 
     pub async fn set_role_boundary(&self, role: &str, boundary: Option<&str>) -> Result<()> {
@@ -919,50 +927,21 @@ impl Domain {
 
     pub async fn get_user_policy(&self, user: &str, policy_name: &str) -> Result<(IamUser, String)> {
         let u = self.get_iam_user(user).await?;
-        let document = u.inline.get(policy_name).cloned().ok_or_else(|| {
-            IamError::NoSuchEntity.err(format!("The user policy with name {policy_name} cannot be found."))
-        })?;
+        let document = inline_policy(&u.inline, policy_name, "user")?;
         Ok((u, document))
     }
 
     pub async fn delete_user_policy(&self, user: &str, policy_name: &str) -> Result<()> {
-        self.change_iam_user(user, |u| match u.inline.remove(policy_name) {
-            Some(_) => Ok(()),
-            None => {
-                Err(IamError::NoSuchEntity.err(format!("The user policy with name {policy_name} cannot be found.")))
-            }
-        })
-        .await
-        .map(drop)
+        self.change_iam_user(user, |u| remove_inline(&mut u.inline, policy_name, "user")).await.map(drop)
     }
 
     pub async fn attach_user_policy(&self, user: &str, policy_arn: &str) -> Result<()> {
         self.get_policy(policy_arn).await?;
-        self.change_iam_user(user, |u| {
-            if !u.attached.iter().any(|a| a == policy_arn) {
-                if u.attached.len() >= MANAGED_POLICIES_PER_ENTITY {
-                    return Err(IamError::LimitExceeded
-                        .err(format!("Cannot exceed quota for PoliciesPerUser: {MANAGED_POLICIES_PER_ENTITY}")));
-                }
-                u.attached.push(policy_arn.to_owned());
-            }
-            Ok(())
-        })
-        .await
-        .map(drop)
+        self.change_iam_user(user, |u| attach(&mut u.attached, policy_arn, "PoliciesPerUser")).await.map(drop)
     }
 
     pub async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> Result<()> {
-        self.change_iam_user(user, |u| {
-            let before = u.attached.len();
-            u.attached.retain(|a| a != policy_arn);
-            if u.attached.len() == before {
-                return Err(IamError::NoSuchEntity.err(format!("Policy {policy_arn} was not found.")));
-            }
-            Ok(())
-        })
-        .await
-        .map(drop)
+        self.change_iam_user(user, |u| detach(&mut u.attached, policy_arn)).await.map(drop)
     }
 
     pub async fn set_user_boundary(&self, user: &str, boundary: Option<&str>) -> Result<()> {

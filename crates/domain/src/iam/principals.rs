@@ -223,12 +223,56 @@ impl Domain {
         Ok((identity, boundary))
     }
 
-    fn user_context(&self, user: &IamUser, context: &mut Context) {
+    /// An IAM user acting with its policies and condition keys.
+    async fn user_acting(&self, user: &IamUser, key: &AccessKey, mut context: Context) -> Result<Acting> {
+        let account = self.config.account_id.clone();
+        let arn = user.arn(&account);
+        context.set("aws:PrincipalArn", arn.clone());
         context.set("aws:username", user.name.clone());
         context.set("aws:userid", user.id.clone());
         context.set("aws:PrincipalType", "User");
         for tag in &user.tags {
             context.set(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
+        }
+        let (identity, boundary) = self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
+        Ok(Acting {
+            kind: ActingKind::User,
+            principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
+            arn,
+            user_id: user.id.clone(),
+            account,
+            access_key_id: key.access_key_id.clone(),
+            session: None,
+            user_name: Some(user.name.clone()),
+            identity,
+            boundary,
+            session_policies: None,
+            context,
+        })
+    }
+
+    /// The account's root, acting (development mode's caller).
+    pub fn root_acting(&self, access_key_id: &str) -> Acting {
+        let account = self.config.account_id.clone();
+        let arn = format!("arn:aws:iam::{account}:root");
+        let mut context = Context::new();
+        context.set("aws:PrincipalAccount", account.clone());
+        context.set("aws:PrincipalArn", arn.clone());
+        context.set("aws:PrincipalType", "Account");
+        context.set("aws:userid", account.clone());
+        Acting {
+            kind: ActingKind::Root,
+            principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
+            arn,
+            user_id: account.clone(),
+            account,
+            access_key_id: access_key_id.to_owned(),
+            session: None,
+            user_name: None,
+            identity: Vec::new(),
+            boundary: None,
+            session_policies: None,
+            context,
         }
     }
 
@@ -238,51 +282,14 @@ impl Domain {
         let account = self.config.account_id.clone();
         let mut context = Context::new();
         context.set("aws:PrincipalAccount", account.clone());
-        let root_arn = format!("arn:aws:iam::{account}:root");
         let acting = match &key.owner {
-            KeyOwner::Root => {
-                context.set("aws:PrincipalArn", root_arn.clone());
-                context.set("aws:PrincipalType", "Account");
-                context.set("aws:userid", account.clone());
-                Acting {
-                    kind: ActingKind::Root,
-                    principal: Principal::Aws { arn: root_arn.clone(), account: account.clone(), role_arn: None },
-                    arn: root_arn,
-                    user_id: account.clone(),
-                    account,
-                    access_key_id: key.access_key_id.clone(),
-                    session: None,
-                    user_name: None,
-                    identity: Vec::new(),
-                    boundary: None,
-                    session_policies: None,
-                    context,
-                }
-            }
+            KeyOwner::Root => self.root_acting(&key.access_key_id),
             KeyOwner::User { name } => {
                 let Some(user) = self.find_iam_user(name).await? else { return Ok(None) };
                 if !user.access_keys.iter().any(|k| k.id == key.access_key_id && k.is_active) {
                     return Ok(None);
                 }
-                let arn = user.arn(&account);
-                context.set("aws:PrincipalArn", arn.clone());
-                self.user_context(&user, &mut context);
-                let (identity, boundary) =
-                    self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
-                Acting {
-                    kind: ActingKind::User,
-                    principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
-                    arn,
-                    user_id: user.id.clone(),
-                    account,
-                    access_key_id: key.access_key_id.clone(),
-                    session: None,
-                    user_name: Some(user.name.clone()),
-                    identity,
-                    boundary,
-                    session_policies: None,
-                    context,
-                }
+                self.user_acting(&user, key, context).await?
             }
             KeyOwner::UserSession { name } => {
                 // A session of a user acts with the user's permissions; of the root, as the root.
@@ -292,28 +299,10 @@ impl Domain {
                         as_root.owner = KeyOwner::Root;
                         Box::pin(self.acting_as(&as_root)).await?
                     }
-                    Some(name) => {
-                        let Some(user) = self.find_iam_user(name).await? else { return Ok(None) };
-                        let arn = user.arn(&account);
-                        context.set("aws:PrincipalArn", arn.clone());
-                        self.user_context(&user, &mut context);
-                        let (identity, boundary) =
-                            self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
-                        Some(Acting {
-                            kind: ActingKind::User,
-                            principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
-                            arn,
-                            user_id: user.id.clone(),
-                            account,
-                            access_key_id: key.access_key_id.clone(),
-                            session: None,
-                            user_name: Some(user.name.clone()),
-                            identity,
-                            boundary,
-                            session_policies: None,
-                            context,
-                        })
-                    }
+                    Some(name) => match self.find_iam_user(name).await? {
+                        Some(user) => Some(self.user_acting(&user, key, context).await?),
+                        None => return Ok(None),
+                    },
                 };
                 if let Some(a) = &mut acting {
                     a.access_key_id = key.access_key_id.clone();

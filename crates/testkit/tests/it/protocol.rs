@@ -103,11 +103,13 @@ async fn unimplemented_operations_say_so() -> anyhow::Result<()> {
     assert_eq!((status, code.as_str()), (400, "NotImplementedException"));
     assert!(message.contains("DescribeRiskConfiguration"), "{message}");
 
-    let resp = post(&server, Some("AWSCognitoIdentityService.GetId"), JSON, r#"{"IdentityPoolId":"x"}"#).await;
-    assert_eq!(error_of(resp).await.1, "NotImplementedException");
-
-    let resp =
-        post(&server, None, "application/x-www-form-urlencoded", "Action=GetCallerIdentity&Version=2011-06-15").await;
+    let resp = post(
+        &server,
+        None,
+        "application/x-www-form-urlencoded",
+        "Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=x",
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 400);
     let text = resp.text().await?;
     assert!(text.contains("<Code>NotImplementedException</Code>") && text.contains("<ErrorResponse"), "{text}");
