@@ -2,7 +2,7 @@
 //! OpenID Connect providers, and the policy simulator. Policy documents go out URL-encoded, as
 //! IAM returns them (SDKs and Terraform decode them).
 
-use cognate_domain::iam::{self as d, Page};
+use cognate_domain::iam as d;
 use cognate_model::iam as m;
 use cognate_model::runtime::{Sensitive, Timestamp};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -93,22 +93,6 @@ fn version_out(policy: &d::ManagedPolicy, v: &d::PolicyVersion, with_document: b
     }
 }
 
-/// A plain list paged by IAM's Marker / MaxItems.
-fn paged<T: Clone>(items: Vec<T>, key: impl Fn(&T) -> String, marker: Option<&str>, max: Option<i32>) -> Page<T> {
-    let limit = usize::try_from(max.unwrap_or(100).clamp(1, 1000)).unwrap_or(100);
-    let mut items: Vec<T> = match marker {
-        Some(after) => items.into_iter().filter(|i| key(i).as_str() > after).collect(),
-        None => items,
-    };
-    if items.len() > limit {
-        items.truncate(limit);
-        let marker = items.last().map(&key);
-        Page { items, marker }
-    } else {
-        Page { items, marker: None }
-    }
-}
-
 fn attached(ctx: &Ctx, arns: &[String], path_prefix: Option<&str>) -> Vec<m::AttachedPolicy> {
     let _ = ctx;
     arns.iter()
@@ -194,7 +178,7 @@ pub async fn untag_role(ctx: Ctx, req: m::UntagRoleRequest) -> Out<()> {
 
 pub async fn list_role_tags(ctx: Ctx, req: m::ListRoleTagsRequest) -> Out<m::ListRoleTagsResponse> {
     let role = ctx.domain.get_role(&req.role_name).await?;
-    let page = paged(role.tags, |t| t.key.clone(), req.marker.as_deref(), req.max_items);
+    let page = d::page(role.tags, |t| t.key.clone(), req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListRoleTagsResponse {
         is_truncated: Some(page.marker.is_some()),
         tags: tags_out(&page.items),
@@ -223,7 +207,7 @@ pub async fn delete_role_policy(ctx: Ctx, req: m::DeleteRolePolicyRequest) -> Ou
 
 pub async fn list_role_policies(ctx: Ctx, req: m::ListRolePoliciesRequest) -> Out<m::ListRolePoliciesResponse> {
     let role = ctx.domain.get_role(&req.role_name).await?;
-    let page = paged(role.inline.keys().cloned().collect(), Clone::clone, req.marker.as_deref(), req.max_items);
+    let page = d::page(role.inline.keys().cloned().collect(), Clone::clone, req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListRolePoliciesResponse {
         is_truncated: Some(page.marker.is_some()),
         policy_names: page.items,
@@ -248,7 +232,7 @@ pub async fn list_attached_role_policies(
     let role = ctx.domain.get_role(&req.role_name).await?;
     let all = attached(&ctx, &role.attached, req.path_prefix.as_deref());
     let key = |p: &m::AttachedPolicy| p.policy_arn.clone().unwrap_or_default();
-    let page = paged(all, key, req.marker.as_deref(), req.max_items);
+    let page = d::page(all, key, req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListAttachedRolePoliciesResponse {
         attached_policies: Some(page.items),
         is_truncated: Some(page.marker.is_some()),
@@ -345,7 +329,7 @@ pub async fn list_policy_versions(ctx: Ctx, req: m::ListPolicyVersionsRequest) -
     versions.reverse();
     let key =
         |v: &d::PolicyVersion| format!("{:010}", u32::MAX - v.id.trim_start_matches('v').parse::<u32>().unwrap_or(0));
-    let page = paged(versions, key, req.marker.as_deref(), req.max_items);
+    let page = d::page(versions, key, req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListPolicyVersionsResponse {
         is_truncated: Some(page.marker.is_some()),
         versions: Some(page.items.iter().map(|v| version_out(&policy, v, false)).collect()),
@@ -404,7 +388,7 @@ pub async fn untag_policy(ctx: Ctx, req: m::UntagPolicyRequest) -> Out<()> {
 
 pub async fn list_policy_tags(ctx: Ctx, req: m::ListPolicyTagsRequest) -> Out<m::ListPolicyTagsResponse> {
     let policy = ctx.domain.get_policy(&req.policy_arn).await?;
-    let page = paged(policy.tags, |t| t.key.clone(), req.marker.as_deref(), req.max_items);
+    let page = d::page(policy.tags, |t| t.key.clone(), req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListPolicyTagsResponse {
         is_truncated: Some(page.marker.is_some()),
         tags: tags_out(&page.items),
@@ -483,7 +467,7 @@ pub async fn untag_user(ctx: Ctx, req: m::UntagUserRequest) -> Out<()> {
 
 pub async fn list_user_tags(ctx: Ctx, req: m::ListUserTagsRequest) -> Out<m::ListUserTagsResponse> {
     let user = ctx.domain.get_iam_user(&req.user_name).await?;
-    let page = paged(user.tags, |t| t.key.clone(), req.marker.as_deref(), req.max_items);
+    let page = d::page(user.tags, |t| t.key.clone(), req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListUserTagsResponse {
         is_truncated: Some(page.marker.is_some()),
         tags: tags_out(&page.items),
@@ -512,7 +496,7 @@ pub async fn delete_user_policy(ctx: Ctx, req: m::DeleteUserPolicyRequest) -> Ou
 
 pub async fn list_user_policies(ctx: Ctx, req: m::ListUserPoliciesRequest) -> Out<m::ListUserPoliciesResponse> {
     let user = ctx.domain.get_iam_user(&req.user_name).await?;
-    let page = paged(user.inline.keys().cloned().collect(), Clone::clone, req.marker.as_deref(), req.max_items);
+    let page = d::page(user.inline.keys().cloned().collect(), Clone::clone, req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListUserPoliciesResponse {
         is_truncated: Some(page.marker.is_some()),
         policy_names: page.items,
@@ -537,7 +521,7 @@ pub async fn list_attached_user_policies(
     let user = ctx.domain.get_iam_user(&req.user_name).await?;
     let all = attached(&ctx, &user.attached, req.path_prefix.as_deref());
     let key = |p: &m::AttachedPolicy| p.policy_arn.clone().unwrap_or_default();
-    let page = paged(all, key, req.marker.as_deref(), req.max_items);
+    let page = d::page(all, key, req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListAttachedUserPoliciesResponse {
         attached_policies: Some(page.items),
         is_truncated: Some(page.marker.is_some()),
@@ -581,7 +565,7 @@ pub async fn create_access_key(ctx: Ctx, req: m::CreateAccessKeyRequest) -> Out<
 
 pub async fn list_access_keys(ctx: Ctx, req: m::ListAccessKeysRequest) -> Out<m::ListAccessKeysResponse> {
     let user = user_or_caller(&ctx, req.user_name.as_deref()).await?;
-    let page = paged(user.access_keys.clone(), |k| k.id.clone(), req.marker.as_deref(), req.max_items);
+    let page = d::page(user.access_keys.clone(), |k| k.id.clone(), req.marker.as_deref(), req.max_items);
     Ok(Some(m::ListAccessKeysResponse {
         access_key_metadata: page
             .items

@@ -221,7 +221,8 @@ fn check_tags(existing: &mut Vec<Tag>, new: Vec<Tag>) -> Result<()> {
     Ok(())
 }
 
-fn page<T>(mut items: Vec<T>, key: impl Fn(&T) -> String, marker: Option<&str>, max_items: Option<i32>) -> Page<T> {
+/// A page of `items` after `marker`, at most `max_items` (IAM's Marker / MaxItems paging).
+pub fn page<T>(mut items: Vec<T>, key: impl Fn(&T) -> String, marker: Option<&str>, max_items: Option<i32>) -> Page<T> {
     let limit = usize::try_from(max_items.unwrap_or(100).clamp(1, 1000)).unwrap_or(100);
     if let Some(after) = marker {
         items.retain(|i| key(i).as_str() > after);
@@ -916,9 +917,16 @@ impl Domain {
     }
 
     pub async fn put_user_policy(&self, user: &str, policy_name: &str, document: &str) -> Result<()> {
-        check_document(document, cognate_policy::PolicyKind::Identity, INLINE_USER_POLICY_CHARS * 4, "PolicySize")?;
+        check_document(document, cognate_policy::PolicyKind::Identity, INLINE_USER_POLICY_CHARS, "PolicySize")?;
         self.change_iam_user(user, |u| {
             u.inline.insert(policy_name.to_owned(), document.to_owned());
+            let total: usize = u.inline.values().map(|d| d.chars().filter(|c| !c.is_whitespace()).count()).sum();
+            if total > INLINE_USER_POLICY_CHARS {
+                return Err(IamError::LimitExceeded.err(format!(
+                    "Maximum policy size of {INLINE_USER_POLICY_CHARS} bytes exceeded for user {}",
+                    u.name
+                )));
+            }
             Ok(())
         })
         .await
