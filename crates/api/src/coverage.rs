@@ -15,9 +15,7 @@ fn planned(service: &str, op: &str) -> Option<&'static str> {
         ("cognito-identity", _) => Some("later milestone"),
         ("sts", "AssumeRoleWithSAML") => Some("federation milestone"),
         ("sts", "DecodeAuthorizationMessage") => Some("later milestone"),
-        ("iam", o) if o.contains("Group") || o.contains("OpenIDConnectProvider") || o.contains("SAMLProvider") => {
-            Some("later milestone")
-        }
+        ("iam", o) if o.contains("OpenIDConnectProvider") || o.contains("SAMLProvider") => Some("later milestone"),
         _ => None,
     }
 }
@@ -90,7 +88,8 @@ pub fn render() -> String {
          | Basic flow (GetOpenIdToken → AssumeRoleWithWebIdentity) with AllowClassicFlow; OpenID tokens are RS512 JWTs with issuer `https://cognito-identity.amazonaws.com`, verifiable by this server only (no public JWKS) | implemented |\n\
          | Every signed call to every service authorized by IAM policies (identity, boundary and session policies; conditions; policy variables); the generated admin key is the account's root | implemented |\n\
          | AWS managed policies by ARN: AdministratorAccess, PowerUserAccess, ReadOnlyAccess, IAMFullAccess, IAMReadOnlyAccess, AmazonS3ReadOnlyAccess, the Cognito policies and service-role policies (documents as of 2026-08-22) | implemented |\n\
-         | IAM groups, instance profiles, login profiles, MFA devices, access-key last-used tracking | not yet |\n\n",
+         | IAM groups (members act with their groups' policies) | implemented |\n\
+         | Instance profiles, login profiles, MFA devices, access-key last-used tracking | not yet |\n\n",
     );
     let idp: Vec<Row> = cognito_idp::Operation::ALL
         .iter()

@@ -337,17 +337,27 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         O::UpdateAssumeRolePolicy => iam_handler!(iam_ops::update_assume_role_policy),
         O::UpdateRole => iam_handler!(iam_ops::update_role),
         O::UpdateRoleDescription => iam_handler!(iam_ops::update_role_description),
+        O::AddUserToGroup => iam_handler!(iam_ops::add_user_to_group),
+        O::AttachGroupPolicy => iam_handler!(iam_ops::attach_group_policy),
+        O::CreateGroup => iam_handler!(iam_ops::create_group),
+        O::DeleteGroup => iam_handler!(iam_ops::delete_group),
+        O::DeleteGroupPolicy => iam_handler!(iam_ops::delete_group_policy),
+        O::DetachGroupPolicy => iam_handler!(iam_ops::detach_group_policy),
+        O::GetGroup => iam_handler!(iam_ops::get_group),
+        O::GetGroupPolicy => iam_handler!(iam_ops::get_group_policy),
+        O::ListAttachedGroupPolicies => iam_handler!(iam_ops::list_attached_group_policies),
+        O::ListGroupPolicies => iam_handler!(iam_ops::list_group_policies),
+        O::ListGroups => iam_handler!(iam_ops::list_groups),
+        O::PutGroupPolicy => iam_handler!(iam_ops::put_group_policy),
+        O::RemoveUserFromGroup => iam_handler!(iam_ops::remove_user_from_group),
         O::AcceptDelegationRequest
         | O::AcquireRole
         | O::AddClientIDToOpenIDConnectProvider
         | O::AddRoleToInstanceProfile
-        | O::AddUserToGroup
         | O::AssociateDelegationRequest
-        | O::AttachGroupPolicy
         | O::ChangePassword
         | O::CreateAccountAlias
         | O::CreateDelegationRequest
-        | O::CreateGroup
         | O::CreateInstanceProfile
         | O::CreateLoginProfile
         | O::CreateSAMLProvider
@@ -357,8 +367,6 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::DeactivateMFADevice
         | O::DeleteAccountAlias
         | O::DeleteAccountPasswordPolicy
-        | O::DeleteGroup
-        | O::DeleteGroupPolicy
         | O::DeleteInstanceProfile
         | O::DeleteLoginProfile
         | O::DeleteSAMLProvider
@@ -368,7 +376,6 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::DeleteServiceSpecificCredential
         | O::DeleteSigningCertificate
         | O::DeleteVirtualMFADevice
-        | O::DetachGroupPolicy
         | O::DisableOrganizationsRootCredentialsManagement
         | O::DisableOrganizationsRootSessions
         | O::DisableOutboundWebIdentityFederation
@@ -385,8 +392,6 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::GetAccountSummary
         | O::GetCredentialReport
         | O::GetDelegationRequest
-        | O::GetGroup
-        | O::GetGroupPolicy
         | O::GetHumanReadableSummary
         | O::GetInstanceProfile
         | O::GetLoginProfile
@@ -401,10 +406,7 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::GetServiceLastAccessedDetailsWithEntities
         | O::GetServiceLinkedRoleDeletionStatus
         | O::ListAccountAliases
-        | O::ListAttachedGroupPolicies
         | O::ListDelegationRequests
-        | O::ListGroupPolicies
-        | O::ListGroups
         | O::ListInstanceProfileTags
         | O::ListInstanceProfiles
         | O::ListMFADeviceTags
@@ -421,11 +423,9 @@ pub fn iam(op: iam::Operation) -> Option<QueryHandler> {
         | O::ListSigningCertificates
         | O::ListVirtualMFADevices
         | O::PutAccountProperties
-        | O::PutGroupPolicy
         | O::RejectDelegationRequest
         | O::RemoveClientIDFromOpenIDConnectProvider
         | O::RemoveRoleFromInstanceProfile
-        | O::RemoveUserFromGroup
         | O::ResetServiceSpecificCredential
         | O::ResyncMFADevice
         | O::SendDelegationToken

@@ -277,7 +277,7 @@ pub async fn create_policy(ctx: Ctx, req: m::CreatePolicyRequest) -> Out<m::Crea
 pub async fn get_policy(ctx: Ctx, req: m::GetPolicyRequest) -> Out<m::GetPolicyResponse> {
     let policy = ctx.domain.get_policy(&req.policy_arn).await?;
     let entities = ctx.domain.policy_entities(&req.policy_arn).await?;
-    let count = entities.roles.len() + entities.users.len();
+    let count = entities.roles.len() + entities.users.len() + entities.groups.len();
     Ok(Some(m::GetPolicyResponse { policy: Some(policy_out(&policy, Some(count))) }))
 }
 
@@ -362,7 +362,15 @@ pub async fn list_entities_for_policy(
     Ok(Some(m::ListEntitiesForPolicyResponse {
         is_truncated: Some(false),
         marker: None,
-        policy_groups: Some(Vec::new()),
+        policy_groups: Some(if wants(m::EntityType::Group) {
+            entities
+                .groups
+                .into_iter()
+                .map(|(n, id)| m::PolicyGroup { group_id: Some(id), group_name: Some(n) })
+                .collect()
+        } else {
+            Vec::new()
+        }),
         policy_roles: Some(if wants(m::EntityType::Role) {
             entities.roles.into_iter().map(|(n, id)| m::PolicyRole { role_id: Some(id), role_name: Some(n) }).collect()
         } else {
@@ -539,10 +547,122 @@ pub async fn delete_user_permissions_boundary(ctx: Ctx, req: m::DeleteUserPermis
     Ok(None)
 }
 
-/// Cognate has no IAM groups yet (CreateGroup is not implemented), so a user is in none.
 pub async fn list_groups_for_user(ctx: Ctx, req: m::ListGroupsForUserRequest) -> Out<m::ListGroupsForUserResponse> {
-    ctx.domain.get_iam_user(&req.user_name).await?;
-    Ok(Some(m::ListGroupsForUserResponse { groups: Vec::new(), is_truncated: Some(false), marker: None }))
+    let user = ctx.domain.get_iam_user(&req.user_name).await?;
+    let groups = ctx.domain.groups_of_user(&user).await?;
+    let page = d::page(groups, |g| g.name.to_lowercase(), req.marker.as_deref(), req.max_items);
+    Ok(Some(m::ListGroupsForUserResponse {
+        groups: page.items.iter().map(|g| group_out(&ctx, g)).collect(),
+        is_truncated: Some(page.marker.is_some()),
+        marker: page.marker,
+    }))
+}
+
+// --- groups -----------------------------------------------------------------------------------
+
+fn group_out(ctx: &Ctx, group: &d::IamGroup) -> m::Group {
+    m::Group {
+        arn: group.arn(ctx.domain.account_id()),
+        create_date: Timestamp::from_millis(group.created_ms),
+        group_id: group.id.clone(),
+        group_name: group.name.clone(),
+        path: group.path.clone(),
+    }
+}
+
+pub async fn create_group(ctx: Ctx, req: m::CreateGroupRequest) -> Out<m::CreateGroupResponse> {
+    let group = ctx.domain.create_iam_group(&req.group_name, req.path.as_deref()).await?;
+    Ok(Some(m::CreateGroupResponse { group: group_out(&ctx, &group) }))
+}
+
+pub async fn get_group(ctx: Ctx, req: m::GetGroupRequest) -> Out<m::GetGroupResponse> {
+    let group = ctx.domain.get_iam_group(&req.group_name).await?;
+    let members = ctx.domain.iam_group_members(&req.group_name).await?;
+    let page = d::page(members, |u| u.name.to_lowercase(), req.marker.as_deref(), req.max_items);
+    Ok(Some(m::GetGroupResponse {
+        group: group_out(&ctx, &group),
+        is_truncated: Some(page.marker.is_some()),
+        users: page.items.iter().map(|u| m::User { tags: None, ..user_out(&ctx, u) }).collect(),
+        marker: page.marker,
+    }))
+}
+
+pub async fn list_groups(ctx: Ctx, req: m::ListGroupsRequest) -> Out<m::ListGroupsResponse> {
+    let page = ctx.domain.list_iam_groups(req.path_prefix.as_deref(), req.marker.as_deref(), req.max_items).await?;
+    Ok(Some(m::ListGroupsResponse {
+        groups: page.items.iter().map(|g| group_out(&ctx, g)).collect(),
+        is_truncated: Some(page.marker.is_some()),
+        marker: page.marker,
+    }))
+}
+
+pub async fn delete_group(ctx: Ctx, req: m::DeleteGroupRequest) -> Out<()> {
+    ctx.domain.delete_iam_group(&req.group_name).await?;
+    Ok(None)
+}
+
+pub async fn add_user_to_group(ctx: Ctx, req: m::AddUserToGroupRequest) -> Out<()> {
+    ctx.domain.add_iam_user_to_group(&req.group_name, &req.user_name).await?;
+    Ok(None)
+}
+
+pub async fn remove_user_from_group(ctx: Ctx, req: m::RemoveUserFromGroupRequest) -> Out<()> {
+    ctx.domain.remove_iam_user_from_group(&req.group_name, &req.user_name).await?;
+    Ok(None)
+}
+
+pub async fn put_group_policy(ctx: Ctx, req: m::PutGroupPolicyRequest) -> Out<()> {
+    ctx.domain.put_group_policy(&req.group_name, &req.policy_name, &req.policy_document).await?;
+    Ok(None)
+}
+
+pub async fn get_group_policy(ctx: Ctx, req: m::GetGroupPolicyRequest) -> Out<m::GetGroupPolicyResponse> {
+    let (group, document) = ctx.domain.get_group_policy(&req.group_name, &req.policy_name).await?;
+    Ok(Some(m::GetGroupPolicyResponse {
+        group_name: group.name,
+        policy_document: encoded(&document),
+        policy_name: req.policy_name,
+    }))
+}
+
+pub async fn delete_group_policy(ctx: Ctx, req: m::DeleteGroupPolicyRequest) -> Out<()> {
+    ctx.domain.delete_group_policy(&req.group_name, &req.policy_name).await?;
+    Ok(None)
+}
+
+pub async fn list_group_policies(ctx: Ctx, req: m::ListGroupPoliciesRequest) -> Out<m::ListGroupPoliciesResponse> {
+    let group = ctx.domain.get_iam_group(&req.group_name).await?;
+    let page = d::page(group.inline.keys().cloned().collect(), Clone::clone, req.marker.as_deref(), req.max_items);
+    Ok(Some(m::ListGroupPoliciesResponse {
+        is_truncated: Some(page.marker.is_some()),
+        policy_names: page.items,
+        marker: page.marker,
+    }))
+}
+
+pub async fn attach_group_policy(ctx: Ctx, req: m::AttachGroupPolicyRequest) -> Out<()> {
+    ctx.domain.attach_group_policy(&req.group_name, &req.policy_arn).await?;
+    Ok(None)
+}
+
+pub async fn detach_group_policy(ctx: Ctx, req: m::DetachGroupPolicyRequest) -> Out<()> {
+    ctx.domain.detach_group_policy(&req.group_name, &req.policy_arn).await?;
+    Ok(None)
+}
+
+pub async fn list_attached_group_policies(
+    ctx: Ctx,
+    req: m::ListAttachedGroupPoliciesRequest,
+) -> Out<m::ListAttachedGroupPoliciesResponse> {
+    let group = ctx.domain.get_iam_group(&req.group_name).await?;
+    let all = attached(&ctx, &group.attached, req.path_prefix.as_deref());
+    let key = |p: &m::AttachedPolicy| p.policy_arn.clone().unwrap_or_default();
+    let page = d::page(all, key, req.marker.as_deref(), req.max_items);
+    Ok(Some(m::ListAttachedGroupPoliciesResponse {
+        attached_policies: Some(page.items),
+        is_truncated: Some(page.marker.is_some()),
+        marker: page.marker,
+    }))
 }
 
 fn status(is_active: bool) -> m::statusType {

@@ -23,6 +23,10 @@ pub(crate) const ROLE: &str = "iam-role";
 pub(crate) const POLICY: &str = "iam-policy";
 pub(crate) const USER: &str = "iam-user";
 pub(crate) const OIDC_PROVIDER: &str = "iam-oidc-provider";
+pub(crate) const GROUP: &str = "iam-group";
+/// IAM's quota of groups a user may be in.
+pub const GROUPS_PER_USER: usize = 10;
+pub const INLINE_GROUP_POLICY_CHARS: usize = 5_120;
 
 /// IAM's quotas (IAM User Guide, "IAM and AWS STS quotas").
 pub const MANAGED_POLICIES_PER_ENTITY: usize = 10;
@@ -120,8 +124,32 @@ pub struct IamUser {
     pub boundary: Option<String>,
     #[serde(default)]
     pub access_keys: Vec<UserAccessKey>,
+    /// The names of the groups the user is in.
+    #[serde(default)]
+    pub groups: Vec<String>,
     #[serde(skip)]
     version: i64,
+}
+
+/// An IAM group: its members' policies include the group's.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IamGroup {
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    pub created_ms: i64,
+    #[serde(default)]
+    pub inline: BTreeMap<String, String>,
+    #[serde(default)]
+    pub attached: Vec<String>,
+    #[serde(skip)]
+    version: i64,
+}
+
+impl IamGroup {
+    pub fn arn(&self, account: &str) -> String {
+        format!("arn:aws:iam::{account}:group{}{}", self.path, self.name)
+    }
 }
 
 /// One of a user's access keys (its secret is in the access-key store).
@@ -160,6 +188,7 @@ pub struct Page<T> {
 pub struct PolicyEntities {
     pub roles: Vec<(String, String)>,
     pub users: Vec<(String, String)>,
+    pub groups: Vec<(String, String)>,
 }
 
 const ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -739,6 +768,12 @@ impl Domain {
                 found.users.push((user.name, user.id));
             }
         }
+        for row in self.store.list_entities(GROUP, "", None, 10_000).await? {
+            let group: IamGroup = decode(&row)?;
+            if group.attached.iter().any(|a| a == arn) {
+                found.groups.push((group.name, group.id));
+            }
+        }
         Ok(found)
     }
 
@@ -750,7 +785,7 @@ impl Domain {
         }
         let policy = self.get_policy(arn).await?;
         let entities = self.policy_entities(arn).await?;
-        if !entities.roles.is_empty() || !entities.users.is_empty() {
+        if !entities.roles.is_empty() || !entities.users.is_empty() || !entities.groups.is_empty() {
             return Err(IamError::DeleteConflict.err("Cannot delete a policy attached to entities."));
         }
         if policy.versions.len() > 1 {
@@ -778,6 +813,12 @@ impl Domain {
         for row in self.store.list_entities(USER, "", None, 10_000).await? {
             let user: IamUser = decode(&row)?;
             for a in user.attached {
+                *counts.entry(a).or_default() += 1;
+            }
+        }
+        for row in self.store.list_entities(GROUP, "", None, 10_000).await? {
+            let group: IamGroup = decode(&row)?;
+            for a in group.attached {
                 *counts.entry(a).or_default() += 1;
             }
         }
@@ -830,6 +871,7 @@ impl Domain {
             attached: Vec::new(),
             boundary,
             access_keys: Vec::new(),
+            groups: Vec::new(),
             version: 1,
         };
         let row = self.row(USER, name, 1, encode(&user)?);
@@ -888,6 +930,9 @@ impl Domain {
         let user = self.get_iam_user(name).await?;
         if !user.access_keys.is_empty() {
             return Err(IamError::DeleteConflict.err("Cannot delete entity, must delete access keys first."));
+        }
+        if !user.groups.is_empty() {
+            return Err(IamError::DeleteConflict.err("Cannot delete entity, must remove users from group first."));
         }
         if !user.inline.is_empty() {
             return Err(IamError::DeleteConflict.err("Cannot delete entity, must delete policies first."));
@@ -1052,6 +1097,178 @@ impl Domain {
             IamError::NoSuchEntity.err(format!("The Access Key with id {access_key_id} cannot be found"))
         })?;
         Ok((u, k))
+    }
+
+    // --- groups -------------------------------------------------------------------------------
+
+    pub async fn create_iam_group(&self, name: &str, path: Option<&str>) -> Result<IamGroup> {
+        let group = IamGroup {
+            name: name.to_owned(),
+            id: unique_id("AGPA"),
+            path: check_path(path)?,
+            created_ms: self.clock.now_ms(),
+            inline: BTreeMap::new(),
+            attached: Vec::new(),
+            version: 1,
+        };
+        let row = self.row(GROUP, name, 1, encode(&group)?);
+        match self.store.apply_entities(&[EntityChange::Create(row)]).await {
+            Ok(()) => Ok(group),
+            Err(StoreError::Conflict(_)) => {
+                Err(IamError::EntityAlreadyExists.err(format!("Group with name {name} already exists.")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn find_iam_group(&self, name: &str) -> Result<Option<IamGroup>> {
+        match self.iam_row(GROUP, name).await? {
+            Some(row) => Ok(Some(IamGroup { version: row.version, ..decode(&row)? })),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn get_iam_group(&self, name: &str) -> Result<IamGroup> {
+        self.find_iam_group(name).await?.ok_or_else(|| no_such("group", name))
+    }
+
+    async fn change_iam_group(&self, name: &str, change: impl Fn(&mut IamGroup) -> Result<()>) -> Result<IamGroup> {
+        for _ in 0..5 {
+            let mut group = self.get_iam_group(name).await?;
+            change(&mut group)?;
+            let row = self.row(GROUP, &group.name, group.version, encode(&group)?);
+            match self.write(vec![EntityChange::Update(row)]).await {
+                Err(Error::Iam(IamError::ConcurrentModification, _)) => continue,
+                other => other?,
+            }
+            return Ok(group);
+        }
+        Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
+    }
+
+    pub async fn list_iam_groups(
+        &self,
+        path_prefix: Option<&str>,
+        marker: Option<&str>,
+        max_items: Option<i32>,
+    ) -> Result<Page<IamGroup>> {
+        let mut groups = Vec::new();
+        for row in self.store.list_entities(GROUP, "", None, 10_000).await? {
+            let group: IamGroup = decode(&row)?;
+            if path_prefix.is_none_or(|p| group.path.starts_with(p)) {
+                groups.push(IamGroup { version: row.version, ..group });
+            }
+        }
+        Ok(page(groups, |g| g.name.to_lowercase(), marker, max_items))
+    }
+
+    /// The group's members, by name.
+    pub async fn iam_group_members(&self, name: &str) -> Result<Vec<IamUser>> {
+        let group = self.get_iam_group(name).await?;
+        let mut members = Vec::new();
+        for row in self.store.list_entities(USER, "", None, 10_000).await? {
+            let user: IamUser = decode(&row)?;
+            if user.groups.iter().any(|g| g.eq_ignore_ascii_case(&group.name)) {
+                members.push(IamUser { version: row.version, ..user });
+            }
+        }
+        Ok(members)
+    }
+
+    /// Deletes a group with no members and no policies (IAM's rule).
+    pub async fn delete_iam_group(&self, name: &str) -> Result<()> {
+        let group = self.get_iam_group(name).await?;
+        if !self.iam_group_members(name).await?.is_empty() {
+            return Err(IamError::DeleteConflict.err("Cannot delete entity, must remove users from group first."));
+        }
+        if !group.inline.is_empty() || !group.attached.is_empty() {
+            return Err(IamError::DeleteConflict.err("Cannot delete entity, must delete policies first."));
+        }
+        let row = self.row(GROUP, &group.name, group.version, encode(&group)?);
+        self.write(vec![
+            EntityChange::Update(row),
+            EntityChange::Delete { kind: GROUP.into(), id: group.name.to_lowercase() },
+        ])
+        .await
+    }
+
+    pub async fn add_iam_user_to_group(&self, group: &str, user: &str) -> Result<()> {
+        let g = self.get_iam_group(group).await?;
+        self.change_iam_user(user, |u| {
+            if !u.groups.iter().any(|n| n.eq_ignore_ascii_case(&g.name)) {
+                if u.groups.len() >= GROUPS_PER_USER {
+                    return Err(IamError::LimitExceeded
+                        .err(format!("Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}")));
+                }
+                u.groups.push(g.name.clone());
+            }
+            Ok(())
+        })
+        .await
+        .map(drop)
+    }
+
+    pub async fn remove_iam_user_from_group(&self, group: &str, user: &str) -> Result<()> {
+        let g = self.get_iam_group(group).await?;
+        self.change_iam_user(user, |u| {
+            let before = u.groups.len();
+            u.groups.retain(|n| !n.eq_ignore_ascii_case(&g.name));
+            if u.groups.len() == before {
+                return Err(
+                    IamError::NoSuchEntity.err(format!("The user with name {} is not in group {}.", u.name, g.name))
+                );
+            }
+            Ok(())
+        })
+        .await
+        .map(drop)
+    }
+
+    /// The groups a user is in (those that still exist).
+    pub async fn groups_of_user(&self, user: &IamUser) -> Result<Vec<IamGroup>> {
+        let mut groups = Vec::new();
+        for name in &user.groups {
+            if let Some(g) = self.find_iam_group(name).await? {
+                groups.push(g);
+            }
+        }
+        Ok(groups)
+    }
+
+    pub async fn put_group_policy(&self, group: &str, policy_name: &str, document: &str) -> Result<()> {
+        check_document(document, cognate_policy::PolicyKind::Identity, INLINE_GROUP_POLICY_CHARS, "PolicySize")?;
+        self.change_iam_group(group, |g| {
+            g.inline.insert(policy_name.to_owned(), document.to_owned());
+            let total: usize = g.inline.values().map(|d| d.chars().filter(|c| !c.is_whitespace()).count()).sum();
+            if total > INLINE_GROUP_POLICY_CHARS {
+                return Err(IamError::LimitExceeded.err(format!(
+                    "Maximum policy size of {INLINE_GROUP_POLICY_CHARS} bytes exceeded for group {}",
+                    g.name
+                )));
+            }
+            Ok(())
+        })
+        .await
+        .map(drop)
+    }
+
+    pub async fn get_group_policy(&self, group: &str, policy_name: &str) -> Result<(IamGroup, String)> {
+        let g = self.get_iam_group(group).await?;
+        let document = inline_policy(&g.inline, policy_name, "group")?;
+        Ok((g, document))
+    }
+
+    pub async fn delete_group_policy(&self, group: &str, policy_name: &str) -> Result<()> {
+        self.change_iam_group(group, |g| remove_inline(&mut g.inline, policy_name, "group")).await.map(drop)
+    }
+
+    pub async fn attach_group_policy(&self, group: &str, policy_arn: &str) -> Result<()> {
+        self.get_policy(policy_arn).await?;
+        self.change_iam_group(group, |g| attach(&mut g.attached, policy_arn, "PoliciesPerGroup")).await.map(drop)
+    }
+
+    pub async fn detach_group_policy(&self, group: &str, policy_arn: &str) -> Result<()> {
+        self.change_iam_group(group, |g| detach(&mut g.attached, policy_arn)).await.map(drop)
     }
 
     // --- OpenID Connect providers -------------------------------------------------------------

@@ -234,7 +234,13 @@ impl Domain {
         for tag in &user.tags {
             context.set(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
         }
-        let (identity, boundary) = self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
+        let (mut identity, boundary) =
+            self.entity_policies(&user.inline, &user.attached, user.boundary.as_ref()).await?;
+        // The user's groups' policies are the user's too.
+        for group in self.groups_of_user(user).await? {
+            let (group_policies, _) = self.entity_policies(&group.inline, &group.attached, None).await?;
+            identity.extend(group_policies);
+        }
         Ok(Acting {
             kind: ActingKind::User,
             principal: Principal::Aws { arn: arn.clone(), account: account.clone(), role_arn: None },
@@ -391,7 +397,15 @@ impl Domain {
         } else if let Some(rest) = arn.strip_prefix(&format!("arn:aws:iam::{account}:user/")) {
             let name = rest.rsplit('/').next().unwrap_or(rest);
             match self.find_iam_user(name).await? {
-                Some(u) if u.arn(account) == arn => (u.inline, u.attached, u.boundary),
+                Some(u) if u.arn(account) == arn => {
+                    let mut inline = u.inline.clone();
+                    let mut attached = u.attached.clone();
+                    for g in self.groups_of_user(&u).await? {
+                        inline.extend(g.inline.into_iter().map(|(n, d)| (format!("{}/{n}", g.name), d)));
+                        attached.extend(g.attached);
+                    }
+                    (inline, attached, u.boundary)
+                }
                 _ => return Err(crate::IamError::NoSuchEntity.err(format!("The user with ARN {arn} cannot be found."))),
             }
         } else {

@@ -363,4 +363,35 @@ both_backends! {
         assert_eq!(code(&e), "InvalidIdentityToken");
         Ok(())
     }
+
+    async fn group_policies_apply_to_members(server: TestServer) {
+        let iam = server.iam();
+        let creds = scoped_user(&server, "member", &allow(&["sts:GetCallerIdentity"], "*")).await;
+        let idp = server.idp_with(creds);
+        assert_eq!(code(&idp.list_user_pools().max_results(5).send().await.unwrap_err()), "AccessDeniedException");
+        let group = iam.create_group().group_name("Readers").path("/team/").send().await?.group.unwrap();
+        assert_eq!(group.arn(), "arn:aws:iam::000000000000:group/team/Readers");
+        assert!(group.group_id().starts_with("AGPA"));
+        iam.put_group_policy().group_name("Readers").policy_name("pools").policy_document(allow(&["cognito-idp:ListUserPools"], "*")).send().await?;
+        iam.attach_group_policy().group_name("Readers").policy_arn("arn:aws:iam::aws:policy/AmazonCognitoReadOnly").send().await?;
+        iam.add_user_to_group().group_name("Readers").user_name("member").send().await?;
+        idp.list_user_pools().max_results(5).send().await?;
+        let listed = iam.list_groups_for_user().user_name("member").send().await?;
+        assert_eq!(listed.groups()[0].group_name(), "Readers");
+        let got = iam.get_group().group_name("Readers").send().await?;
+        assert_eq!(got.users()[0].user_name(), "member");
+        assert_eq!(iam.list_group_policies().group_name("Readers").send().await?.policy_names(), ["pools"]);
+        let e = iam.delete_group().group_name("Readers").send().await.unwrap_err();
+        assert_eq!(code(&e), "DeleteConflict");
+        let sim = iam.simulate_principal_policy().policy_source_arn("arn:aws:iam::000000000000:user/member").action_names("cognito-idp:ListUserPools").send().await?;
+        assert_eq!(sim.evaluation_results()[0].eval_decision(), &PolicyEvaluationDecisionType::Allowed);
+
+        iam.remove_user_from_group().group_name("Readers").user_name("member").send().await?;
+        assert_eq!(code(&idp.list_user_pools().max_results(5).send().await.unwrap_err()), "AccessDeniedException");
+        iam.detach_group_policy().group_name("Readers").policy_arn("arn:aws:iam::aws:policy/AmazonCognitoReadOnly").send().await?;
+        iam.delete_group_policy().group_name("Readers").policy_name("pools").send().await?;
+        iam.delete_group().group_name("Readers").send().await?;
+        assert_eq!(code(&iam.get_group().group_name("Readers").send().await.unwrap_err()), "NoSuchEntity");
+        Ok(())
+    }
 }
