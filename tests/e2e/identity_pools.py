@@ -192,6 +192,8 @@ try:
         amplify = result["amplify"]
         assert amplify["identityId"].startswith("us-east-1:"), amplify
         assert amplify["accessKeyId"].startswith("ASIA") and amplify["arn"] == role_session, amplify
+        # Amplify names the login by the token's issuer (Cognate's form); boto3 by AWS's: one identity.
+        assert amplify["identityId"] == ci.get_id(IdentityPoolId=identity_pool, Logins=logins)["IdentityId"], amplify
 
     check("boto3: enhanced flow, credentials act as the role", enhanced_flow)
     check("boto3: basic flow through STS AssumeRoleWithWebIdentity", basic_flow)

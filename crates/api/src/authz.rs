@@ -31,7 +31,9 @@ fn denied(protocol: Protocol, message: String) -> AwsError {
 
 /// Whether `caller` may call `action` on `resource`; the refusal is AWS's AccessDenied in the
 /// protocol's shape.
+/// `domain` encodes refusals of the Query services (`None` where no message is wanted).
 pub fn authorize(
+    domain: Option<&Domain>,
     caller: &Caller,
     action: Action,
     resource: &str,
@@ -67,10 +69,19 @@ pub fn authorize(
             let context = acting.context(facts);
             let verdict = acting.decide(&iam_action, resource, &context);
             if verdict.is_allowed() {
-                Ok(())
-            } else {
-                Err(denied(protocol, acting.denial(&iam_action, resource, &verdict)))
+                return Ok(());
             }
+            let mut message = acting.denial(&iam_action, resource, &verdict);
+            // The Query services (IAM, STS) add the encoded message STS DecodeAuthorizationMessage
+            // reads, as AWS's services that encode failures do; Cognito's JSON errors do not.
+            if protocol == Protocol::Query
+                && let Some(encoded) = domain
+                    .and_then(|d| d.encode_authorization_failure(acting, &iam_action, resource, &context, &verdict))
+            {
+                message.push_str(". Encoded authorization failure message: ");
+                message.push_str(&encoded);
+            }
+            Err(denied(protocol, message))
         }
     }
 }
@@ -137,19 +148,22 @@ mod tests {
     #[test]
     fn signed_operations_need_a_principal() {
         let facts = RequestFacts::default();
-        assert!(authorize(&Caller::Developer, SIGNED, "*", &facts, Protocol::Json).is_ok());
+        assert!(authorize(None, &Caller::Developer, SIGNED, "*", &facts, Protocol::Json).is_ok());
         let denied =
-            authorize(&Caller::Anonymous, SIGNED, "*", &facts, Protocol::Json).err().map(|e| e.code.to_string());
+            authorize(None, &Caller::Anonymous, SIGNED, "*", &facts, Protocol::Json).err().map(|e| e.code.to_string());
         assert_eq!(denied.as_deref(), Some("AccessDeniedException"));
         let denied =
-            authorize(&Caller::Anonymous, SIGNED, "*", &facts, Protocol::Query).err().map(|e| e.code.to_string());
+            authorize(None, &Caller::Anonymous, SIGNED, "*", &facts, Protocol::Query).err().map(|e| e.code.to_string());
         assert_eq!(denied.as_deref(), Some("AccessDenied"));
     }
 
     #[test]
     fn open_operations_take_anyone() {
         for caller in [Caller::Anonymous, Caller::Developer] {
-            assert!(authorize(&caller, OPEN, "*", &RequestFacts::default(), Protocol::Json).is_ok(), "{caller:?}");
+            assert!(
+                authorize(None, &caller, OPEN, "*", &RequestFacts::default(), Protocol::Json).is_ok(),
+                "{caller:?}"
+            );
         }
     }
 }

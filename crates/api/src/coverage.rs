@@ -14,7 +14,6 @@ fn planned(service: &str, op: &str) -> Option<&'static str> {
         ("cognito-idp", _) => Some("later milestone"),
         ("cognito-identity", _) => Some("later milestone"),
         ("sts", "AssumeRoleWithSAML") => Some("federation milestone"),
-        ("sts", "DecodeAuthorizationMessage") => Some("later milestone"),
         ("iam", o) if o.contains("OpenIDConnectProvider") || o.contains("SAMLProvider") => Some("later milestone"),
         _ => None,
     }

@@ -256,13 +256,13 @@ pub fn sts(op: sts::Operation) -> Option<QueryHandler> {
     use sts::Operation as O;
     match op {
         O::AssumeRole => sts_handler!(sts_ops::assume_role),
+        O::DecodeAuthorizationMessage => sts_handler!(sts_ops::decode_authorization_message),
         O::AssumeRoleWithWebIdentity => sts_handler!(sts_ops::assume_role_with_web_identity),
         O::GetAccessKeyInfo => sts_handler!(sts_ops::get_access_key_info),
         O::GetCallerIdentity => sts_handler!(sts_ops::get_caller_identity),
         O::GetSessionToken => sts_handler!(sts_ops::get_session_token),
         O::AssumeRoleWithSAML
         | O::AssumeRoot
-        | O::DecodeAuthorizationMessage
         | O::GetDelegatedAccessToken
         | O::GetFederationToken
         | O::GetScopedCredentials

@@ -291,7 +291,14 @@ async fn json_service(
         };
         if op.requires_sigv4() {
             let resource = authz::json_resource(&state.domain, &body);
-            authz::authorize(&caller, action, &resource, &facts(state, headers, origin), auth::Protocol::Json)?;
+            authz::authorize(
+                Some(&state.domain),
+                &caller,
+                action,
+                &resource,
+                &facts(state, headers, origin),
+                auth::Protocol::Json,
+            )?;
         }
         let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts: facts(state, headers, origin) };
         let span = tracing::info_span!("cognito-idp", operation = op.name());
@@ -324,7 +331,14 @@ async fn json_service(
         };
         if op.requires_sigv4() {
             let resource = authz::json_resource(&state.domain, &body);
-            authz::authorize(&caller, action, &resource, &facts(state, headers, origin), auth::Protocol::Json)?;
+            authz::authorize(
+                Some(&state.domain),
+                &caller,
+                action,
+                &resource,
+                &facts(state, headers, origin),
+                auth::Protocol::Json,
+            )?;
         }
         let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts: facts(state, headers, origin) };
         return match dispatch::identity(op) {
@@ -415,7 +429,8 @@ async fn query_service(
         };
         let resource = authz::query_resource(&state.domain, &params);
         let facts = facts(state, headers, origin);
-        if let Err(e) = authz::authorize(&caller, action, &resource, &facts, auth::Protocol::Query) {
+        if let Err(e) = authz::authorize(Some(&state.domain), &caller, action, &resource, &facts, auth::Protocol::Query)
+        {
             return fail(e);
         }
         let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller, facts };
@@ -439,7 +454,7 @@ async fn query_service(
         authz::Action { service: signing_name, name: op.name(), requires_sigv4: true, takes_access_token: false };
     let resource = authz::query_resource(&state.domain, &params);
     let facts = facts(state, headers, origin);
-    if let Err(e) = authz::authorize(&caller, action, &resource, &facts, auth::Protocol::Query) {
+    if let Err(e) = authz::authorize(Some(&state.domain), &caller, action, &resource, &facts, auth::Protocol::Query) {
         return fail(e);
     }
     let ctx = Ctx { domain: state.domain.clone(), request_id: request_id.clone(), caller, facts };

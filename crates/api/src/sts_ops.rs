@@ -97,3 +97,11 @@ pub async fn get_session_token(ctx: Ctx, req: m::GetSessionTokenRequest) -> Out<
 pub async fn get_access_key_info(ctx: Ctx, _: m::GetAccessKeyInfoRequest) -> Out<m::GetAccessKeyInfoResponse> {
     Ok(Some(m::GetAccessKeyInfoResponse { account: Some(ctx.domain.account_id().to_owned()) }))
 }
+
+pub async fn decode_authorization_message(
+    ctx: Ctx,
+    req: m::DecodeAuthorizationMessageRequest,
+) -> Out<m::DecodeAuthorizationMessageResponse> {
+    let decoded = ctx.domain.decode_authorization_message(&req.encoded_message)?;
+    Ok(Some(m::DecodeAuthorizationMessageResponse { decoded_message: Some(decoded) }))
+}

@@ -526,9 +526,9 @@ impl Domain {
                     })
                     .collect::<Vec<_>>();
                 if configured.is_empty() {
-                    return Err(E::NotAuthorized(format!(
-                        "Invalid login token. Issuer doesn't match providerName: {provider} is not a provider of this identity pool."
-                    )));
+                    return Err(E::NotAuthorized(
+                        "Token is not from a supported provider of this identity pool.".into(),
+                    ));
                 }
                 let Some((token_pool, claims)) = self.verify_pool_id_token(token).await? else { return Err(invalid()) };
                 if token_pool != user_pool {
@@ -583,9 +583,7 @@ impl Domain {
                     "Invalid login token. Cognate cannot verify tokens of {provider} yet (social providers arrive with federation)."
                 )));
             } else {
-                return Err(E::NotAuthorized(format!(
-                    "Invalid login token. {provider} is not a provider of this identity pool."
-                )));
+                return Err(E::NotAuthorized("Token is not from a supported provider of this identity pool.".into()));
             }
         }
         Ok(verified)

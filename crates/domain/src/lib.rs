@@ -79,6 +79,8 @@ pub struct Domain {
     /// Hosted UI sign-in sessions (cookies) and authorization codes.
     pub(crate) login_sealer: sessions::Sealer,
     pub(crate) code_sealer: sessions::Sealer,
+    /// Encoded authorization failure messages (STS DecodeAuthorizationMessage).
+    pub(crate) denial_sealer: sessions::Sealer,
     pub(crate) code_key: Arc<Vec<u8>>,
     pub(crate) keys: tokens::KeyCache,
     pub(crate) vault: vault::Vault,
@@ -126,6 +128,7 @@ impl Domain {
             totp_sealer: sessions::Sealer::new(&secret, "totp-secret"),
             login_sealer: sessions::Sealer::new(&secret, "login-session"),
             code_sealer: sessions::Sealer::new(&secret, "authorization-code"),
+            denial_sealer: sessions::Sealer::new(&secret, "authorization-failure"),
             code_key: Arc::new(code_key),
             keys: tokens::KeyCache::default(),
             vault,

@@ -429,3 +429,84 @@ impl Domain {
         Ok(documents)
     }
 }
+
+/// What a refusal's encoded message tells the account (STS DecodeAuthorizationMessage), in the
+/// document shape AWS decodes to.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FailureDocument {
+    allowed: bool,
+    #[serde(rename = "explicitDeny")]
+    explicit_deny: bool,
+    #[serde(rename = "matchedStatements")]
+    matched_statements: Items<String>,
+    failures: Items<String>,
+    context: FailureContext,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FailureContext {
+    principal: FailurePrincipal,
+    action: String,
+    resource: String,
+    conditions: Items<FailureCondition>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FailurePrincipal {
+    id: String,
+    arn: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FailureCondition {
+    key: String,
+    values: Items<String>,
+}
+
+impl Domain {
+    /// The encoded message of a refusal: sealed under the deployment secret, so only this
+    /// deployment decodes it, and only for a caller allowed `sts:DecodeAuthorizationMessage`.
+    pub fn encode_authorization_failure(
+        &self,
+        acting: &Acting,
+        action: &str,
+        resource: &str,
+        context: &Context,
+        verdict: &Verdict,
+    ) -> Option<String> {
+        let mut conditions: Vec<FailureCondition> = context
+            .iter()
+            .map(|(k, v)| FailureCondition { key: k.to_owned(), values: Items { items: v.values().to_vec() } })
+            .collect();
+        conditions.sort_by(|a, b| a.key.cmp(&b.key));
+        let matched = verdict.evaluation.matched.iter();
+        let document = FailureDocument {
+            allowed: verdict.is_allowed(),
+            explicit_deny: verdict.denied_by.is_some(),
+            matched_statements: Items {
+                items: matched.map(|m| format!("{}:{}:{}", m.source.as_str(), m.policy, m.statement)).collect(),
+            },
+            failures: Items { items: Vec::new() },
+            context: FailureContext {
+                principal: FailurePrincipal { id: acting.user_id.clone(), arn: acting.arn.clone() },
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                conditions: Items { items: conditions },
+            },
+        };
+        self.denial_sealer.seal(&document)
+    }
+
+    /// DecodeAuthorizationMessage: the JSON document of a message this deployment encoded.
+    pub fn decode_authorization_message(&self, encoded: &str) -> Result<String> {
+        let invalid =
+            || crate::IamError::InvalidAuthorizationMessage.err("The encoded authorization message is invalid.");
+        let document: FailureDocument = self.denial_sealer.open(encoded).ok_or_else(invalid)?;
+        serde_json::to_string(&document).map_err(|_| invalid())
+    }
+}

@@ -202,6 +202,18 @@ both_backends! {
         assert_eq!(code(&e), "AccessDeniedException");
         let e = server.iam_with(creds.clone()).list_roles().send().await.unwrap_err();
         assert_eq!(code(&e), "AccessDenied");
+        // The Query services' refusals carry an encoded message the account can decode.
+        let message = e.message().unwrap_or_default().to_string();
+        let encoded = message.split("Encoded authorization failure message: ").nth(1).expect("an encoded message");
+        let decoded = server.sts().decode_authorization_message().encoded_message(encoded).send().await?;
+        let document: serde_json::Value = serde_json::from_str(decoded.decoded_message().unwrap())?;
+        assert_eq!(document["allowed"], false);
+        assert_eq!(document["context"]["action"], "iam:ListRoles");
+        assert_eq!(document["context"]["principal"]["arn"], "arn:aws:iam::000000000000:user/operator");
+        let e = server.sts_with(creds.clone()).decode_authorization_message().encoded_message(encoded).send().await.unwrap_err();
+        assert_eq!(code(&e), "AccessDenied", "decoding needs sts:DecodeAuthorizationMessage");
+        let e = server.sts().decode_authorization_message().encoded_message("bm90IG9uZSBvZiBvdXJz").send().await.unwrap_err();
+        assert_eq!(code(&e), "InvalidAuthorizationMessageException");
         let me = server.sts_with(creds.clone()).get_caller_identity().send().await?;
         assert_eq!(me.arn(), Some("arn:aws:iam::000000000000:user/operator"));
         assert!(me.user_id().unwrap().starts_with("AIDA"));

@@ -107,7 +107,7 @@ async fn unimplemented_operations_say_so() -> anyhow::Result<()> {
         &server,
         None,
         "application/x-www-form-urlencoded",
-        "Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=x",
+        "Action=AssumeRoleWithSAML&Version=2011-06-15&RoleArn=arn:aws:iam::000000000000:role/r&PrincipalArn=arn:aws:iam::000000000000:saml-provider/p&SAMLAssertion=eA",
     )
     .await;
     assert_eq!(resp.status().as_u16(), 400);
