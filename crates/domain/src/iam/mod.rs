@@ -332,6 +332,38 @@ fn detach(attached: &mut Vec<String>, arn: &str) -> Result<()> {
     Ok(())
 }
 
+/// An IAM object stored under its lower-cased name: roles, users, groups.
+trait Named: Serialize + for<'de> Deserialize<'de> + Send {
+    const KIND: &'static str;
+    /// How IAM's messages call it (`role`, `user`, `group`).
+    const WHAT: &'static str;
+    fn name(&self) -> &str;
+    fn version(&self) -> i64;
+    fn set_version(&mut self, version: i64);
+}
+
+macro_rules! named {
+    ($t:ty, $kind:expr, $what:expr) => {
+        impl Named for $t {
+            const KIND: &'static str = $kind;
+            const WHAT: &'static str = $what;
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn set_version(&mut self, version: i64) {
+                self.version = version;
+            }
+        }
+    };
+}
+
+named!(Role, ROLE, "role");
+named!(IamUser, USER, "user");
+named!(IamGroup, GROUP, "group");
+
 impl Role {
     pub fn arn(&self, account: &str) -> String {
         format!("arn:aws:iam::{account}:role{}{}", self.path, self.name)
@@ -384,6 +416,36 @@ impl Domain {
         }
     }
 
+    async fn find_named<T: Named>(&self, name: &str) -> Result<Option<T>> {
+        match self.iam_row(T::KIND, name).await? {
+            Some(row) => {
+                let mut found: T = decode(&row)?;
+                found.set_version(row.version);
+                Ok(Some(found))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn get_named<T: Named>(&self, name: &str) -> Result<T> {
+        self.find_named(name).await?.ok_or_else(|| no_such(T::WHAT, name))
+    }
+
+    /// Reads, changes and writes a named object; a concurrent change is retried.
+    async fn change_named<T: Named>(&self, name: &str, change: impl Fn(&mut T) -> Result<()>) -> Result<T> {
+        for _ in 0..5 {
+            let mut found: T = self.get_named(name).await?;
+            change(&mut found)?;
+            let row = self.row(T::KIND, found.name(), found.version(), encode(&found)?);
+            match self.write(vec![EntityChange::Update(row)]).await {
+                Err(Error::Iam(IamError::ConcurrentModification, _)) => continue,
+                other => other?,
+            }
+            return Ok(found);
+        }
+        Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
+    }
+
     // --- roles ------------------------------------------------------------------------------
 
     pub async fn create_role(&self, new: NewRole) -> Result<Role> {
@@ -423,14 +485,11 @@ impl Domain {
     }
 
     pub async fn find_role(&self, name: &str) -> Result<Option<Role>> {
-        match self.iam_row(ROLE, name).await? {
-            Some(row) => Ok(Some(Role { version: row.version, ..decode(&row)? })),
-            None => Ok(None),
-        }
+        self.find_named(name).await
     }
 
     pub async fn get_role(&self, name: &str) -> Result<Role> {
-        self.find_role(name).await?.ok_or_else(|| no_such("role", name))
+        self.get_named(name).await
     }
 
     /// The role an ARN names (`arn:aws:iam::<account>:role/<path>/<name>`), if it is this account's.
@@ -442,23 +501,8 @@ impl Domain {
         Ok(self.find_role(name).await?.filter(|r| r.arn(&self.config.account_id) == arn))
     }
 
-    async fn save_role(&self, role: &Role) -> Result<()> {
-        let row = self.row(ROLE, &role.name, role.version, encode(role)?);
-        self.write(vec![EntityChange::Update(row)]).await
-    }
-
-    /// Reads, changes and writes a role; a concurrent change is retried.
     async fn change_role(&self, name: &str, change: impl Fn(&mut Role) -> Result<()>) -> Result<Role> {
-        for _ in 0..5 {
-            let mut role = self.get_role(name).await?;
-            change(&mut role)?;
-            match self.save_role(&role).await {
-                Err(Error::Iam(IamError::ConcurrentModification, _)) => continue,
-                other => other?,
-            }
-            return Ok(role);
-        }
-        Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
+        self.change_named(name, change).await
     }
 
     pub async fn list_roles(
@@ -885,28 +929,15 @@ impl Domain {
     }
 
     pub async fn find_iam_user(&self, name: &str) -> Result<Option<IamUser>> {
-        match self.iam_row(USER, name).await? {
-            Some(row) => Ok(Some(IamUser { version: row.version, ..decode(&row)? })),
-            None => Ok(None),
-        }
+        self.find_named(name).await
     }
 
     pub async fn get_iam_user(&self, name: &str) -> Result<IamUser> {
-        self.find_iam_user(name).await?.ok_or_else(|| no_such("user", name))
+        self.get_named(name).await
     }
 
     async fn change_iam_user(&self, name: &str, change: impl Fn(&mut IamUser) -> Result<()>) -> Result<IamUser> {
-        for _ in 0..5 {
-            let mut user = self.get_iam_user(name).await?;
-            change(&mut user)?;
-            let row = self.row(USER, &user.name, user.version, encode(&user)?);
-            match self.write(vec![EntityChange::Update(row)]).await {
-                Err(Error::Iam(IamError::ConcurrentModification, _)) => continue,
-                other => other?,
-            }
-            return Ok(user);
-        }
-        Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
+        self.change_named(name, change).await
     }
 
     pub async fn list_iam_users(
@@ -1122,28 +1153,15 @@ impl Domain {
     }
 
     pub async fn find_iam_group(&self, name: &str) -> Result<Option<IamGroup>> {
-        match self.iam_row(GROUP, name).await? {
-            Some(row) => Ok(Some(IamGroup { version: row.version, ..decode(&row)? })),
-            None => Ok(None),
-        }
+        self.find_named(name).await
     }
 
     pub async fn get_iam_group(&self, name: &str) -> Result<IamGroup> {
-        self.find_iam_group(name).await?.ok_or_else(|| no_such("group", name))
+        self.get_named(name).await
     }
 
     async fn change_iam_group(&self, name: &str, change: impl Fn(&mut IamGroup) -> Result<()>) -> Result<IamGroup> {
-        for _ in 0..5 {
-            let mut group = self.get_iam_group(name).await?;
-            change(&mut group)?;
-            let row = self.row(GROUP, &group.name, group.version, encode(&group)?);
-            match self.write(vec![EntityChange::Update(row)]).await {
-                Err(Error::Iam(IamError::ConcurrentModification, _)) => continue,
-                other => other?,
-            }
-            return Ok(group);
-        }
-        Err(IamError::ConcurrentModification.err("The entity was changed by a concurrent request; try again."))
+        self.change_named(name, change).await
     }
 
     pub async fn list_iam_groups(
