@@ -289,18 +289,9 @@ async fn json_service(
             requires_sigv4: op.requires_sigv4(),
             takes_access_token: op.takes_access_token(),
         };
-        if op.requires_sigv4() {
-            let resource = authz::json_resource(&state.domain, &body);
-            authz::authorize(
-                Some(&state.domain),
-                &caller,
-                action,
-                &resource,
-                &facts(state, headers, origin),
-                auth::Protocol::Json,
-            )?;
-        }
-        let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts: facts(state, headers, origin) };
+        let facts = facts(state, headers, origin);
+        authorize_json(state, &caller, action, &body, &facts)?;
+        let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts };
         let span = tracing::info_span!("cognito-idp", operation = op.name());
         let result = match dispatch::idp(op) {
             Some(handler) => handler(ctx, body).instrument(span).await,
@@ -329,24 +320,30 @@ async fn json_service(
             requires_sigv4: op.requires_sigv4(),
             takes_access_token: false,
         };
-        if op.requires_sigv4() {
-            let resource = authz::json_resource(&state.domain, &body);
-            authz::authorize(
-                Some(&state.domain),
-                &caller,
-                action,
-                &resource,
-                &facts(state, headers, origin),
-                auth::Protocol::Json,
-            )?;
-        }
-        let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts: facts(state, headers, origin) };
+        let facts = facts(state, headers, origin);
+        authorize_json(state, &caller, action, &body, &facts)?;
+        let ctx = Ctx { domain: state.domain.clone(), request_id, caller, facts };
         return match dispatch::identity(op) {
             Some(handler) => handler(ctx, body).await,
             None => Err(AwsError::not_implemented("cognito-identity", op.name())),
         };
     }
     Err(AwsError::unknown_operation(format!("Unknown service target prefix {}.", target.prefix)))
+}
+
+/// The authorization step of a JSON request: signed operations on the resource the body names.
+fn authorize_json(
+    state: &ApiState,
+    caller: &Caller,
+    action: authz::Action,
+    body: &[u8],
+    facts: &RequestFacts,
+) -> Result<(), AwsError> {
+    if !action.requires_sigv4 {
+        return Ok(());
+    }
+    let resource = authz::json_resource(&state.domain, body);
+    authz::authorize(Some(&state.domain), caller, action, &resource, facts, auth::Protocol::Json)
 }
 
 fn wrong_content_type() -> AwsError {

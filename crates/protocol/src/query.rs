@@ -207,7 +207,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
         match self.0 {
             Node::Leaf(s) => v.visit_str(s),
-            Node::Branch(children) => v.visit_map(Fields(children.iter(), None)),
+            Node::Branch(children) => v.visit_map(Entries::of_children(children)),
         }
     }
 
@@ -293,7 +293,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                     }
                     v.visit_map(Entries(pairs.into_iter(), None))
                 }
-                Some(_) | None => v.visit_map(Fields(children.iter(), None)),
+                Some(_) | None => v.visit_map(Entries::of_children(children)),
             },
         }
     }
@@ -307,7 +307,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
         match self.0 {
             Node::Leaf(s) if s.is_empty() => v.visit_map(Entries(Vec::new().into_iter(), None)),
             Node::Leaf(_) => Err(DeError("expected a structure".into())),
-            Node::Branch(children) => v.visit_map(Fields(children.iter(), None)),
+            Node::Branch(children) => v.visit_map(Entries::of_children(children)),
         }
     }
 
@@ -329,32 +329,15 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     }
 }
 
-/// A structure's (or a plain map's) named children.
-struct Fields<'a>(std::collections::btree_map::Iter<'a, String, Node>, Option<&'a Node>);
+/// A structure's (or a plain map's) named children, or a map's `entry.N.key` / `entry.N.value`
+/// pairs: keys with the node each names.
+struct Entries<'a>(std::vec::IntoIter<(&'a str, &'a Node)>, Option<&'a Node>);
 
-impl<'de> de::MapAccess<'de> for Fields<'de> {
-    type Error = DeError;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
-        match self.0.next() {
-            Some((k, v)) => {
-                self.1 = Some(v);
-                seed.deserialize(de::value::BorrowedStrDeserializer::new(k)).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        match self.1.take() {
-            Some(v) => seed.deserialize(NodeDe(v)),
-            None => Err(DeError("a value without a key".into())),
-        }
+impl<'a> Entries<'a> {
+    fn of_children(children: &'a BTreeMap<String, Node>) -> Entries<'a> {
+        Entries(children.iter().map(|(k, v)| (k.as_str(), v)).collect::<Vec<_>>().into_iter(), None)
     }
 }
-
-/// A map's `entry.N.key` / `entry.N.value` pairs.
-struct Entries<'a>(std::vec::IntoIter<(&'a str, &'a Node)>, Option<&'a Node>);
 
 impl<'de> de::MapAccess<'de> for Entries<'de> {
     type Error = DeError;
